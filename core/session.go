@@ -1,0 +1,101 @@
+package core
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"sync"
+
+	"github.com/luaftpd/luaftpd/vfs"
+)
+
+// Session is one control connection. Scripts see it through the accessors
+// below; everything else is the engine's.
+//
+// Concurrency: one goroutine reads the control connection; a command runs in
+// its own goroutine so that ABOR, STAT and QUIT are answered while a transfer
+// runs. Fields marked (cmd) are touched only by the running command, or by the
+// reader while no command runs.
+type Session struct {
+	srv  *Server
+	id   string
+	conn net.Conn // the control connection; replaced by AUTH TLS
+	log  *slog.Logger
+
+	remoteIP net.IP // the control peer's address, for PORT/EPRT and PASV checks
+	localIP  net.IP // the control connection's local address, for PASV replies
+
+	wmu sync.Mutex // serializes replies on the control connection
+
+	// (cmd) login and position
+	user     string // after a successful PASS; "" before
+	pendUser string // after USER, before PASS
+	account  *Account
+	fs       vfs.FS // the user's root; nil before login
+	cwd      string // absolute, clean, inside fs
+	failed   int    // failed logins so far
+
+	// (cmd) transfer parameters
+	ascii       bool   // TYPE A
+	restOffset  int64  // REST, consumed by the next RETR/STOR
+	renameFrom  string // RNFR, consumed by RNTO
+	tlsControl  bool   // the control channel is protected
+	protPrivate bool   // PROT P
+	pbsz        bool   // PBSZ seen after AUTH
+
+	data dataState // passive/active data channel state, see datachan.go
+
+	valuesMu sync.Mutex
+	values   map[string]any // s:get/s:set from scripts
+
+	cancelCmd context.CancelFunc // cancels the running command (ABOR)
+}
+
+// ID is the session's id, unique in this process.
+func (s *Session) ID() string { return s.id }
+
+// User is the logged-in user, or "" before login.
+func (s *Session) User() string { return s.user }
+
+// RemoteIP is the client's address as text.
+func (s *Session) RemoteIP() string { return s.remoteIP.String() }
+
+// TLS reports whether the control channel is protected.
+func (s *Session) TLS() bool { return s.tlsControl }
+
+// Cwd is the current folder, absolute inside the user's root.
+func (s *Session) Cwd() string { return s.cwd }
+
+// Root is the user's root inside the server's FS ("/" for all of it).
+func (s *Session) Root() string {
+	if s.account == nil || s.account.Root == "" {
+		return "/"
+	}
+	return s.account.Root
+}
+
+// Get returns a value a script stored on the session.
+func (s *Session) Get(key string) (any, bool) {
+	s.valuesMu.Lock()
+	defer s.valuesMu.Unlock()
+	v, ok := s.values[key]
+	return v, ok
+}
+
+// Set stores a value on the session; nil deletes it. The caller passes a
+// value it will not mutate afterwards.
+func (s *Session) Set(key string, v any) {
+	s.valuesMu.Lock()
+	defer s.valuesMu.Unlock()
+	if v == nil {
+		delete(s.values, key)
+		return
+	}
+	if s.values == nil {
+		s.values = make(map[string]any)
+	}
+	s.values[key] = v
+}
+
+// Logger is the session's child logger.
+func (s *Session) Logger() *slog.Logger { return s.log }

@@ -1,0 +1,98 @@
+package vfs
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"time"
+)
+
+// ErrNotSupported is returned by wrappers when the backend lacks a capability.
+var ErrNotSupported = errors.New("vfs: operation not supported")
+
+// ErrNotEmpty is returned by RemoveDir for a folder that still has entries.
+var ErrNotEmpty = errors.New("vfs: directory not empty")
+
+// ErrIsDir is returned when a file operation names a folder.
+var ErrIsDir = errors.New("vfs: is a directory")
+
+// ErrNotDir is returned when a folder operation names a file.
+var ErrNotDir = errors.New("vfs: not a directory")
+
+// FS is the filesystem a session works on. Every name is slash-separated,
+// absolute and clean ("/", "/dir/file"); callers clean names before the call
+// and implementations must still refuse anything that would leave the root.
+// Errors wrap fs.ErrNotExist, fs.ErrExist, fs.ErrPermission, ErrNotEmpty,
+// ErrIsDir or ErrNotDir where those apply.
+type FS interface {
+	// Stat describes name, following symlinks that stay inside the root.
+	Stat(ctx context.Context, name string) (fs.FileInfo, error)
+	// ReadDir lists the folder name, sorted by entry name.
+	ReadDir(ctx context.Context, name string) ([]fs.FileInfo, error)
+	// Open opens a regular file for reading. ErrIsDir for a folder.
+	Open(ctx context.Context, name string) (File, error)
+	// Create starts an atomic upload to name: the data become visible under
+	// name only when Commit succeeds, replacing any file there; Abort (or a
+	// failed Commit) leaves name as it was.
+	Create(ctx context.Context, name string) (Upload, error)
+	// Mkdir makes one folder; fs.ErrExist if name exists.
+	Mkdir(ctx context.Context, name string) error
+	// Remove deletes a file (not a folder: ErrIsDir).
+	Remove(ctx context.Context, name string) error
+	// RemoveDir deletes an empty folder (ErrNotEmpty otherwise, ErrNotDir for a file).
+	RemoveDir(ctx context.Context, name string) error
+}
+
+// File is an open file for reading.
+type File interface {
+	io.Reader
+	io.Seeker
+	io.Closer
+	Stat() (fs.FileInfo, error)
+}
+
+// Upload is a file being written by Create. Exactly one of Commit or Abort
+// takes effect; later calls return nil.
+type Upload interface {
+	io.Writer
+	// Commit moves the written data into place under the target name.
+	Commit() error
+	// Abort discards what was written.
+	Abort() error
+}
+
+// Renamer is a backend with an atomic rename of files and folders.
+type Renamer interface {
+	Rename(ctx context.Context, oldname, newname string) error
+}
+
+// WriterAt is a backend that writes in place, for APPE and REST+STOR.
+type WriterAt interface {
+	// OpenWrite opens name for writing, creating it if missing. offset < 0
+	// appends; offset >= 0 truncates the file to offset and writes from there
+	// (an error wrapping fs.ErrInvalid if offset is past the end).
+	OpenWrite(ctx context.Context, name string, offset int64) (io.WriteCloser, error)
+}
+
+// Chmoder is a backend with permission bits (SITE CHMOD).
+type Chmoder interface {
+	Chmod(ctx context.Context, name string, mode fs.FileMode) error
+}
+
+// Chtimeser is a backend whose modification times can be set (MFMT).
+type Chtimeser interface {
+	Chtimes(ctx context.Context, name string, mtime time.Time) error
+}
+
+// Availer is a backend that reports free space (AVBL).
+type Availer interface {
+	Avail(ctx context.Context, name string) (uint64, error)
+}
+
+// Subber is a backend that can serve one of its folders as a whole FS, the
+// way a user's root is served. The sub-FS must be as strict as the parent:
+// nothing in it reaches outside dir.
+type Subber interface {
+	Sub(ctx context.Context, dir string) (FS, error)
+}
