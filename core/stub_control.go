@@ -40,6 +40,10 @@ func (s *Session) cmdALLO(r *request) Reply    { return NewReply(502, "Command n
 func (s *Session) cmdLIST(r *request) Reply    { return NewReply(502, "Command not implemented.") }
 func (s *Session) cmdNLST(r *request) Reply    { return NewReply(502, "Command not implemented.") }
 func (s *Session) cmdMLSD(r *request) Reply    { return NewReply(502, "Command not implemented.") }
+func (s *Session) cmdAUTH(r *request) Reply    { return NewReply(502, "Command not implemented.") }
+func (s *Session) cmdPBSZ(r *request) Reply    { return NewReply(502, "Command not implemented.") }
+func (s *Session) cmdPROT(r *request) Reply    { return NewReply(502, "Command not implemented.") }
+func (s *Session) cmdCCC(r *request) Reply     { return NewReply(502, "Command not implemented.") }
 
 // reply writes r on the control connection.
 func (s *Session) reply(r Reply) error { return nil }

@@ -7,10 +7,6 @@ import (
 
 // Stubs of the data-side handlers, replaced as they are written.
 
-func (s *Session) cmdAUTH(r *request) Reply { return NewReply(502, "Command not implemented.") }
-func (s *Session) cmdPBSZ(r *request) Reply { return NewReply(502, "Command not implemented.") }
-func (s *Session) cmdPROT(r *request) Reply { return NewReply(502, "Command not implemented.") }
-func (s *Session) cmdCCC(r *request) Reply  { return NewReply(502, "Command not implemented.") }
 func (s *Session) cmdTYPE(r *request) Reply { return NewReply(502, "Command not implemented.") }
 func (s *Session) cmdSTRU(r *request) Reply { return NewReply(502, "Command not implemented.") }
 func (s *Session) cmdMODE(r *request) Reply { return NewReply(502, "Command not implemented.") }
