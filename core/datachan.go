@@ -1,0 +1,158 @@
+package core
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// defaultDataTimeout bounds waiting for a data connection when
+// Server.DataTimeout is 0.
+const defaultDataTimeout = 30 * time.Second
+
+// dataState is a session's data channel: a prepared passive listener or
+// active address, the EPSV ALL latch, and the transfer running now.
+//
+// The running command prepares and takes the channel; the control reader
+// may call close (ABOR, end of session), transferred and running (STAT,
+// idle timeout) at any time, hence the lock and the atomics.
+type dataState struct {
+	mu      sync.Mutex
+	ln      *net.TCPListener // prepared by PASV/EPSV
+	active  *net.TCPAddr     // prepared by PORT/EPRT
+	epsvAll bool             // after EPSV ALL only EPSV may prepare
+
+	busy  atomic.Bool  // a transfer runs
+	bytes atomic.Int64 // bytes moved by the running or the last transfer
+}
+
+// close releases a prepared passive listener or active address.
+func (d *dataState) close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.clearLocked()
+}
+
+func (d *dataState) clearLocked() {
+	if d.ln != nil {
+		d.ln.Close()
+		d.ln = nil
+	}
+	d.active = nil
+}
+
+// transferred is the number of bytes moved by the running transfer (STAT),
+// or by the last one once it ended.
+func (d *dataState) transferred() int64 { return d.bytes.Load() }
+
+// running reports whether a transfer is under way, so the idle timeout
+// spares it.
+func (d *dataState) running() bool { return d.busy.Load() }
+
+// setPassive replaces whatever was prepared by a passive listener.
+func (d *dataState) setPassive(ln *net.TCPListener) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.clearLocked()
+	d.ln = ln
+}
+
+// setActive replaces whatever was prepared by an active address.
+func (d *dataState) setActive(addr *net.TCPAddr) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.clearLocked()
+	d.active = addr
+}
+
+// prepared reports whether PASV/EPSV or PORT/EPRT was given.
+func (d *dataState) prepared() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.ln != nil || d.active != nil
+}
+
+// take hands the prepared channel to one transfer: each PASV or PORT serves
+// one data connection.
+func (d *dataState) take() (*net.TCPListener, *net.TCPAddr) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ln, addr := d.ln, d.active
+	d.ln, d.active = nil, nil
+	return ln, addr
+}
+
+func (d *dataState) setEPSVAll() {
+	d.mu.Lock()
+	d.epsvAll = true
+	d.mu.Unlock()
+}
+
+func (d *dataState) isEPSVAll() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.epsvAll
+}
+
+// dataTimeout is Server.DataTimeout or its default.
+func (s *Session) dataTimeout() time.Duration {
+	if s.srv != nil && s.srv.DataTimeout > 0 {
+		return s.srv.DataTimeout
+	}
+	return defaultDataTimeout
+}
+
+var (
+	errNoDataChannel = errors.New("no PORT or PASV given")
+	errDataTLS       = errors.New("data connection TLS handshake failed")
+)
+
+// openData connects the channel the client prepared: it accepts on the
+// passive listener or dials the active address, then, under PROT P, runs
+// the server side of the TLS handshake to its end, so that even a 0-byte
+// transfer leaves the client a complete TLS session. Clients that start
+// their handshake before sending the command (curl) are fine: their
+// ClientHello waits in the socket until the handshake reads it.
+func (s *Session) openData(ctx context.Context) (net.Conn, error) {
+	ln, addr := s.data.take()
+	var (
+		conn net.Conn
+		err  error
+	)
+	switch {
+	case ln != nil:
+		conn, err = s.acceptPassive(ctx, ln)
+	case addr != nil:
+		conn, err = s.dialActive(ctx, addr)
+	default:
+		return nil, errNoDataChannel
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !s.protPrivate {
+		return conn, nil
+	}
+	return s.dataHandshake(ctx, conn)
+}
+
+// dataHandshake wraps conn in TLS with the server's one tls.Config, whose
+// session ticket keys let the client resume its control session.
+func (s *Session) dataHandshake(ctx context.Context, conn net.Conn) (net.Conn, error) {
+	if s.srv == nil || s.srv.TLSConfig == nil {
+		conn.Close()
+		return nil, errDataTLS
+	}
+	tc := tls.Server(conn, s.srv.TLSConfig)
+	hctx, cancel := context.WithTimeout(ctx, s.dataTimeout())
+	defer cancel()
+	if err := tc.HandshakeContext(hctx); err != nil {
+		conn.Close()
+		return nil, errors.Join(errDataTLS, err)
+	}
+	return tc, nil
+}
