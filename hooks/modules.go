@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
@@ -11,7 +12,7 @@ import (
 // serves every Lua state of the engine.
 type moduleEnv struct {
 	kv      KV           // the shared store; survives reloads
-	client  *http.Client // one shared client for the http module
+	client  *http.Client // one shared client for the http module (nil: newHTTPClient's)
 	dataDir string       // the scripts folder's data/ subfolder, for the file module ("" : none)
 	// logger returns the logger for the handler running on L: tagged with
 	// its script and, inside a command, the session.
@@ -32,7 +33,44 @@ type KV interface {
 	Delete(key string)
 }
 
-// Placeholder until the modules land: modules returns the Go modules by name
-// ("log", "json", "http", "kv", "crypto", "time", "file"), each a loader that
-// pushes the module's table.
-func modules(env *moduleEnv) map[string]lua.LGFunction { return map[string]lua.LGFunction{} }
+// modules returns the Go modules by name ("log", "json", "http", "kv",
+// "crypto", "time", "file"), each a loader that pushes the module's table.
+// The loaders close over env only, so one map serves every state; each
+// loader call builds a fresh table for the state that calls it.
+func modules(env *moduleEnv) map[string]lua.LGFunction {
+	return map[string]lua.LGFunction{
+		"log":    loader(func(*lua.LState) map[string]lua.LGFunction { return logFuncs(env) }),
+		"json":   loadJSON,
+		"http":   loader(func(*lua.LState) map[string]lua.LGFunction { return httpFuncs(env) }),
+		"kv":     loader(func(*lua.LState) map[string]lua.LGFunction { return kvFuncs(env) }),
+		"crypto": loader(func(*lua.LState) map[string]lua.LGFunction { return cryptoFuncs() }),
+		"time":   loader(func(*lua.LState) map[string]lua.LGFunction { return timeFuncs() }),
+		"file":   loader(func(*lua.LState) map[string]lua.LGFunction { return fileFuncs(env) }),
+	}
+}
+
+// loader turns a function table into a module loader.
+func loader(funcs func(*lua.LState) map[string]lua.LGFunction) lua.LGFunction {
+	return func(L *lua.LState) int {
+		L.Push(L.SetFuncs(L.NewTable(), funcs(L)))
+		return 1
+	}
+}
+
+// pushFail returns the module convention for a failure that depends on the
+// outside world (the network, a file, the input text): nil plus a message.
+// Misuse (a wrong argument type) raises instead, like the standard library.
+func pushFail(L *lua.LState, msg string) int {
+	L.Push(lua.LNil)
+	L.Push(lua.LString(msg))
+	return 2
+}
+
+// stateContext is the context of the handler running on L: it carries the
+// hook's time budget. A state used outside a handler has none.
+func stateContext(L *lua.LState) context.Context {
+	if ctx := L.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}
