@@ -1,0 +1,381 @@
+package hooks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Limits of the json module. A conversion is one Go call the VM cannot
+// interrupt, so its size is capped; it also polls the hook's context every
+// jsonPoll values, so a large one cannot outrun the budget by much either.
+const (
+	maxJSONOutput = 1 << 20 // bytes json.encode may produce
+	maxJSONInput  = 4 << 20 // bytes json.decode accepts (a file.read of data/ fits)
+	maxJSONDepth  = 100     // nested tables or arrays
+	jsonPoll      = 1024
+)
+
+// jsonNull is the Value of the json.null userdata, which encodes as null.
+type jsonNullMarker struct{}
+
+var jsonNull = &jsonNullMarker{}
+
+// jsonArrayType is the metatable field that marks a table as a JSON array
+// (json.array, json.decode), so that an empty one encodes as [].
+const jsonArrayType = "__jsontype"
+
+// loadJSON is the json module's loader. The array metatable is made per
+// state: tables never cross states.
+func loadJSON(L *lua.LState) int {
+	arrayMT := L.NewTable()
+	arrayMT.RawSetString(jsonArrayType, lua.LString("array"))
+	arrayMT.RawSetString("__metatable", lua.LFalse)
+	null := L.NewUserData()
+	null.Value = jsonNull
+	mod := L.SetFuncs(L.NewTable(), map[string]lua.LGFunction{
+		"encode": jsonEncodeLua,
+		"decode": func(L *lua.LState) int { return jsonDecodeLua(L, arrayMT) },
+		"array": func(L *lua.LState) int {
+			t := L.OptTable(1, L.NewTable())
+			t.Metatable = arrayMT
+			L.Push(t)
+			return 1
+		},
+	})
+	mod.RawSetString("null", null)
+	L.Push(mod)
+	return 1
+}
+
+// json.encode(value) → text | nil, err
+func jsonEncodeLua(L *lua.LState) int {
+	v := L.CheckAny(1)
+	e := jsonEncoder{max: maxJSONOutput, ctx: stateContext(L)}
+	if err := e.value(v, 0); err != nil {
+		return pushFail(L, "json.encode: "+err.Error())
+	}
+	L.Push(lua.LString(e.buf))
+	return 1
+}
+
+// jsonEncode encodes v in at most max bytes; log fields use it too.
+func jsonEncode(v lua.LValue, max int) ([]byte, error) {
+	e := jsonEncoder{max: max, ctx: context.Background()}
+	err := e.value(v, 0)
+	return e.buf, err
+}
+
+type jsonEncoder struct {
+	buf    []byte
+	max    int
+	ctx    context.Context
+	count  int
+	onPath []*lua.LTable // the tables being encoded, outermost first: a cycle check
+}
+
+var errJSONTooLarge = errors.New("the result would pass the size cap")
+
+func (e *jsonEncoder) value(v lua.LValue, depth int) error {
+	if e.count++; e.count%jsonPoll == 0 && e.ctx.Err() != nil {
+		return e.ctx.Err()
+	}
+	switch v := v.(type) {
+	case *lua.LNilType:
+		e.buf = append(e.buf, "null"...)
+	case lua.LBool:
+		e.buf = strconv.AppendBool(e.buf, bool(v))
+	case lua.LNumber:
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("cannot encode %v", float64(v))
+		}
+		e.buf = appendNumber(e.buf, float64(v))
+	case lua.LString:
+		if len(e.buf)+len(v) > e.max {
+			return errJSONTooLarge
+		}
+		e.buf = appendJSONString(e.buf, string(v))
+	case *lua.LTable:
+		return e.table(v, depth)
+	case *lua.LUserData:
+		if v.Value != jsonNull {
+			return errors.New("cannot encode a userdata")
+		}
+		e.buf = append(e.buf, "null"...)
+	default:
+		return errors.New("cannot encode a " + v.Type().String())
+	}
+	if len(e.buf) > e.max {
+		return errJSONTooLarge
+	}
+	return nil
+}
+
+func (e *jsonEncoder) table(t *lua.LTable, depth int) error {
+	if depth >= maxJSONDepth {
+		return fmt.Errorf("nested deeper than %d", maxJSONDepth)
+	}
+	if slices.Contains(e.onPath, t) {
+		return errors.New("a table contains itself")
+	}
+	e.onPath = append(e.onPath, t)
+	defer func() { e.onPath = e.onPath[:len(e.onPath)-1] }()
+	shape, n, keys, err := tableShape(t)
+	if err != nil {
+		return err
+	}
+	if shape == shapeArray {
+		return e.array(t, n, depth)
+	}
+	return e.object(t, keys, depth)
+}
+
+type jsonShape int
+
+const (
+	shapeObject jsonShape = iota
+	shapeArray
+)
+
+// tableShape decides how t encodes: a table marked by json.array, or one
+// whose keys are exactly 1..n (n > 0), is an array of n items; any other is
+// an object whose keys are strings or numbers (numbers written as text).
+func tableShape(t *lua.LTable) (jsonShape, int, []lua.LValue, error) {
+	var keys []lua.LValue
+	count, maxInt, allInts, bad := 0, 0, true, lua.LValue(nil)
+	t.ForEach(func(k, _ lua.LValue) {
+		count++
+		keys = append(keys, k)
+		n, ok := k.(lua.LNumber)
+		if ok && float64(n) == math.Trunc(float64(n)) && n >= 1 && n <= math.MaxInt32 {
+			maxInt = max(maxInt, int(n))
+		} else {
+			allInts = false
+		}
+		if _, isStr := k.(lua.LString); !ok && !isStr && bad == nil {
+			bad = k
+		}
+	})
+	if isJSONArray(t) {
+		if !allInts {
+			return 0, 0, nil, errors.New("a json.array table has a key that is not a positive integer")
+		}
+		return shapeArray, maxInt, nil, nil
+	}
+	if bad != nil {
+		return 0, 0, nil, errors.New("cannot encode a table key of type " + bad.Type().String())
+	}
+	if count > 0 && allInts && maxInt == count {
+		return shapeArray, count, nil, nil
+	}
+	return shapeObject, 0, keys, nil
+}
+
+func isJSONArray(t *lua.LTable) bool {
+	mt, ok := t.Metatable.(*lua.LTable)
+	return ok && mt.RawGetString(jsonArrayType) == lua.LString("array")
+}
+
+func (e *jsonEncoder) array(t *lua.LTable, n, depth int) error {
+	e.buf = append(e.buf, '[')
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			e.buf = append(e.buf, ',')
+		}
+		if err := e.value(t.RawGetInt(i), depth+1); err != nil {
+			return err
+		}
+	}
+	e.buf = append(e.buf, ']')
+	return nil
+}
+
+func (e *jsonEncoder) object(t *lua.LTable, keys []lua.LValue, depth int) error {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = keyText(k)
+	}
+	order := make([]int, len(keys))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(names[a], names[b]) })
+	e.buf = append(e.buf, '{')
+	for i, j := range order {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		e.buf = appendJSONString(e.buf, names[j])
+		e.buf = append(e.buf, ':')
+		if err := e.value(t.RawGet(keys[j]), depth+1); err != nil {
+			return err
+		}
+	}
+	e.buf = append(e.buf, '}')
+	return nil
+}
+
+func keyText(k lua.LValue) string {
+	if n, ok := k.(lua.LNumber); ok {
+		return string(appendNumber(nil, float64(n)))
+	}
+	return string(k.(lua.LString))
+}
+
+// appendNumber writes integers without a fraction (3, not 3.0) and other
+// numbers in the shortest form that reads back the same.
+func appendNumber(b []byte, f float64) []byte {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return strconv.AppendInt(b, int64(f), 10)
+	}
+	return strconv.AppendFloat(b, f, 'g', -1, 64)
+}
+
+// appendJSONString quotes s; bytes that are not UTF-8 become U+FFFD, as
+// JSON text must be UTF-8.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, "\ufffd"...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
+
+// json.decode(text) → value | nil, err
+func jsonDecodeLua(L *lua.LState, arrayMT *lua.LTable) int {
+	text := L.CheckString(1)
+	if len(text) > maxJSONInput {
+		return pushFail(L, fmt.Sprintf("json.decode: the text is longer than %d bytes", maxJSONInput))
+	}
+	d := &jsonDecoder{L: L, ctx: stateContext(L), arrayMT: arrayMT, dec: json.NewDecoder(strings.NewReader(text))}
+	v, err := d.decode()
+	if err != nil {
+		return pushFail(L, fmt.Sprintf("json.decode: %v (at byte %d)", err, d.dec.InputOffset()))
+	}
+	L.Push(v)
+	return 1
+}
+
+type jsonDecoder struct {
+	L       *lua.LState
+	ctx     context.Context
+	arrayMT *lua.LTable
+	dec     *json.Decoder
+	count   int
+}
+
+func (d *jsonDecoder) decode() (lua.LValue, error) {
+	v, err := d.value(0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.dec.Token(); err != io.EOF {
+		return nil, errors.New("text after the value")
+	}
+	return v, nil
+}
+
+func (d *jsonDecoder) token() (json.Token, error) {
+	if d.count++; d.count%jsonPoll == 0 && d.ctx.Err() != nil {
+		return nil, d.ctx.Err()
+	}
+	tok, err := d.dec.Token()
+	if err == io.EOF {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return tok, err
+}
+
+// value reads one value; null is nil (so a null member leaves its key
+// unset and a null item leaves a hole in its array).
+func (d *jsonDecoder) value(depth int) (lua.LValue, error) {
+	tok, err := d.token()
+	if err != nil {
+		return nil, err
+	}
+	switch tok := tok.(type) {
+	case nil:
+		return lua.LNil, nil
+	case bool:
+		return lua.LBool(tok), nil
+	case float64:
+		return lua.LNumber(tok), nil
+	case string:
+		return lua.LString(tok), nil
+	case json.Delim:
+		if depth >= maxJSONDepth {
+			return nil, fmt.Errorf("nested deeper than %d", maxJSONDepth)
+		}
+		if tok == '[' {
+			return d.array(depth)
+		}
+		return d.object(depth)
+	}
+	return nil, fmt.Errorf("unexpected %v", tok)
+}
+
+func (d *jsonDecoder) array(depth int) (lua.LValue, error) {
+	t := d.L.NewTable()
+	t.Metatable = d.arrayMT
+	for i := 1; d.dec.More(); i++ {
+		v, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		t.RawSetInt(i, v)
+	}
+	_, err := d.token() // ]
+	return t, err
+}
+
+func (d *jsonDecoder) object(depth int) (lua.LValue, error) {
+	t := d.L.NewTable()
+	for d.dec.More() {
+		k, err := d.token()
+		if err != nil {
+			return nil, err
+		}
+		v, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		t.RawSetString(k.(string), v)
+	}
+	_, err := d.token() // }
+	return t, err
+}
