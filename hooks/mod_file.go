@@ -52,6 +52,9 @@ func readDataFile(dir, name string) ([]byte, error) {
 		return nil, fmt.Errorf("%q: %w", name, err)
 	}
 	root, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, errors.New("there is no data folder")
+	}
 	if err != nil {
 		return nil, errors.New("the data folder cannot be opened")
 	}

@@ -234,7 +234,7 @@ func keyText(k lua.LValue) string {
 // appendNumber writes integers without a fraction (3, not 3.0) and other
 // numbers in the shortest form that reads back the same.
 func appendNumber(b []byte, f float64) []byte {
-	if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+	if f == math.Trunc(f) && math.Abs(f) < 1e18 {
 		return strconv.AppendInt(b, int64(f), 10)
 	}
 	return strconv.AppendFloat(b, f, 'g', -1, 64)
