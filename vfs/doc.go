@@ -2,9 +2,17 @@
 //
 // FS is a small, context-first interface with os semantics over slash-separated
 // absolute names ("/", "/a/b.txt") that are always inside the backend's root.
-// Optional capabilities (rename, writes in place, chmod, times, free space,
-// sub-trees) are separate interfaces a backend may lack; the engine answers
-// 502 or 550 when one is missing. Local serves a folder on disk through os.Root,
-// so no name, ".." or symlink ever leads outside it; Mem keeps everything in
-// memory for tests. vfstest holds the conformance suite every backend passes.
+// Every backend refuses the same bad names (ErrBadName: relative, "..", NUL,
+// overlong) and reports errors as *fs.PathError values that carry the FS name,
+// never a host path. Optional capabilities (rename, writes in place, chmod,
+// times, free space, sub-trees) are separate interfaces a backend may lack;
+// the engine answers 502 or 550 when one is missing.
+//
+// Local serves a folder on disk through os.Root, so no name, ".." or symlink
+// ever leads outside it; its Open returns an *os.File (for sendfile) and its
+// uploads and in-place writes are io.ReaderFrom (for splice). Create writes to
+// a hidden temporary file beside the target and renames it into place on
+// Commit, so a failed upload never replaces a good file. Mem keeps everything
+// in memory for tests. ReadOnly refuses every write with fs.ErrPermission.
+// The vfstest package holds the conformance suite every backend passes.
 package vfs

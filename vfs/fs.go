@@ -3,6 +3,7 @@ package vfs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"time"
@@ -19,6 +20,12 @@ var ErrIsDir = errors.New("vfs: is a directory")
 
 // ErrNotDir is returned when a folder operation names a file.
 var ErrNotDir = errors.New("vfs: not a directory")
+
+// ErrBadName is returned for a name no backend accepts: not absolute, with a
+// ".." element, a NUL byte, an element longer than 255 bytes or a total over
+// 4096 bytes. It wraps fs.ErrPermission, so callers that only know the fs
+// errors refuse it like any other forbidden name.
+var ErrBadName = fmt.Errorf("vfs: invalid name: %w", fs.ErrPermission)
 
 // FS is the filesystem a session works on. Every name is slash-separated,
 // absolute and clean ("/", "/dir/file"); callers clean names before the call
