@@ -4,6 +4,9 @@ import (
 	"crypto/tls"
 	"errors"
 	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/luaftpd/luaftpd/vfs"
@@ -53,4 +56,12 @@ type Server struct {
 
 	// Logger receives the server's log; nil: slog.Default().
 	Logger *slog.Logger
+
+	mu         sync.Mutex
+	listeners  map[*net.Listener]struct{}
+	sessions   map[*Session]struct{}
+	perIP      map[string]int
+	inShutdown atomic.Bool
+	sessWG     sync.WaitGroup
+	nextID     atomic.Uint64
 }

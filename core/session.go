@@ -19,7 +19,8 @@ import (
 type Session struct {
 	srv  *Server
 	id   string
-	conn net.Conn // the control connection; replaced by AUTH TLS
+	conn net.Conn // the control connection; replaced by AUTH TLS (under wmu)
+	raw  net.Conn // the TCP connection under conn, for deadlines and Close
 	log  *slog.Logger
 
 	remoteIP net.IP // the control peer's address, for PORT/EPRT and PASV checks
@@ -48,7 +49,45 @@ type Session struct {
 	valuesMu sync.Mutex
 	values   map[string]any // s:get/s:set from scripts
 
-	cancelCmd context.CancelFunc // cancels the running command (ABOR)
+	cancelCmd context.CancelFunc // cancels the running command (ABOR); under mu
+
+	// The session's life: ctx ends when the session does.
+	ctx    context.Context
+	cancel context.CancelFunc
+	rd     lineReader // the control reader's buffer (reader goroutine only)
+
+	// mu guards the command runner's state, shared by the reader and the
+	// goroutine running commands.
+	mu       sync.Mutex
+	idle     *sync.Cond // signalled when running turns false
+	running  bool       // a command goroutine is working
+	queue    []string   // lines received while a command runs, in order
+	aborting bool       // ABOR arrived during a command: 226 follows it
+	quitting bool       // QUIT arrived, or the session must end after the command
+	closed   bool       // the connection was closed
+
+	// (cmd) preferences set by OPTS and CLNT
+	client    string // CLNT
+	mlstOff   uint8  // OPTS MLST: the facts turned off, a bit per fact
+	hashAlgo  uint8  // OPTS HASH: the algorithm HASH uses
+}
+
+// fireEvent runs the scripts' handlers for a session event ("upload",
+// "download", ...), if any script registered one; it costs nothing
+// otherwise. ev.Session is set here. Replies are ignored; errors are logged.
+// The data side calls it when a transfer ends.
+func (s *Session) fireEvent(name string, ev *Event) {
+	h := s.srv.Hooks
+	if h == nil || !h.WantsEvent(name) {
+		return
+	}
+	ev.Session = s
+	if ev.Command == "" {
+		ev.Command = name
+	}
+	if _, err := h.On(s.ctx, name, ev); err != nil {
+		s.log.Warn("event handler failed", "event", name, "err", err)
+	}
 }
 
 // ID is the session's id, unique in this process.

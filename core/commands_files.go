@@ -1,0 +1,200 @@
+package core
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/luaftpd/luaftpd/vfs"
+)
+
+// mdtmLayout is the time format of MDTM, MFMT and MLSx (always UTC).
+const mdtmLayout = "20060102150405"
+
+func (s *Session) cmdDELE(r *request) Reply {
+	fi, err := s.fs.Stat(r.ctx, r.path)
+	if err != nil {
+		return s.fail(err)
+	}
+	if fi.IsDir() {
+		return NewReply(550, "Is a directory: use RMD.")
+	}
+	if err := s.fs.Remove(r.ctx, r.path); err != nil {
+		return s.fail(err)
+	}
+	return NewReply(250, "File deleted.")
+}
+
+func (s *Session) cmdRNFR(r *request) Reply {
+	if _, err := s.fs.Stat(r.ctx, r.path); err != nil {
+		return s.fail(err)
+	}
+	if r.path == "/" {
+		return NewReply(550, "Cannot rename the root folder.")
+	}
+	s.renameFrom = r.path
+	return NewReply(350, "Ready for RNTO.")
+}
+
+func (s *Session) cmdRNTO(r *request) Reply {
+	from := s.renameFrom
+	s.renameFrom = ""
+	if from == "" {
+		return NewReply(503, "Bad sequence of commands: send RNFR first.")
+	}
+	rn, ok := s.fs.(vfs.Renamer)
+	if !ok {
+		return NewReply(502, "Rename not supported by this server's storage.")
+	}
+	if r.path == "/" || isUnder(r.path, from) {
+		return NewReply(553, "Cannot move a folder into itself.")
+	}
+	if err := rn.Rename(r.ctx, from, r.path); err != nil {
+		return s.fail(err)
+	}
+	return NewReply(250, "Rename successful.")
+}
+
+func (s *Session) cmdSMNT(r *request) Reply {
+	return NewReply(502, "SMNT not implemented.")
+}
+
+func (s *Session) cmdALLO(r *request) Reply {
+	return NewReply(202, "No storage allocation necessary.")
+}
+
+// statFile is Stat that insists on a regular file.
+func (s *Session) statFile(ctx context.Context, p string) (fs.FileInfo, error) {
+	fi, err := s.fs.Stat(ctx, p)
+	if err == nil && !fi.Mode().IsRegular() {
+		err = Errorf(550, "Not a regular file.")
+	}
+	return fi, err
+}
+
+func (s *Session) cmdSIZE(r *request) Reply {
+	fi, err := s.statFile(r.ctx, r.path)
+	if err != nil {
+		return s.fail(err)
+	}
+	return NewReply(213, "%d", fi.Size())
+}
+
+func (s *Session) cmdMDTM(r *request) Reply {
+	fi, err := s.statFile(r.ctx, r.path)
+	if err != nil {
+		return s.fail(err)
+	}
+	return NewReply(213, "%s", fi.ModTime().UTC().Format(mdtmLayout))
+}
+
+// cmdMFMT sets a file's modification time: "MFMT YYYYMMDDHHMMSS path".
+func (s *Session) cmdMFMT(r *request) Reply {
+	stamp, name, _ := strings.Cut(r.arg, " ")
+	t, err := time.Parse(mdtmLayout, stamp)
+	if err != nil || name == "" {
+		return NewReply(501, "Syntax: MFMT YYYYMMDDHHMMSS <path>")
+	}
+	ct, ok := s.fs.(vfs.Chtimeser)
+	if !ok {
+		return NewReply(502, "MFMT not supported by this server's storage.")
+	}
+	p := s.resolve(name)
+	if _, err := s.statFile(r.ctx, p); err != nil {
+		return s.fail(err)
+	}
+	if err := ct.Chtimes(r.ctx, p, t); err != nil {
+		return s.fail(err)
+	}
+	return NewReply(213, "Modify=%s; %s", stamp, p)
+}
+
+// hashAlgos are the algorithms of HASH (RFC draft-bryan-ftpext-hash), the
+// first the default.
+var hashAlgos = []struct {
+	name string
+	new  func() hash.Hash
+}{
+	{"SHA-256", sha256.New},
+	{"SHA-1", sha1.New},
+	{"MD5", md5.New},
+	{"CRC32", func() hash.Hash { return crc32.NewIEEE() }},
+}
+
+func (s *Session) cmdHASH(r *request) Reply {
+	a := hashAlgos[s.hashAlgo]
+	sum, size, err := s.hashFile(r.ctx, r.path, a.new())
+	if err != nil {
+		return s.fail(err)
+	}
+	return NewReply(213, "%s 0-%d %s %s", a.name, size, sum, r.path)
+}
+
+func (s *Session) cmdXCRC(r *request) Reply    { return s.xhash(r, crc32.NewIEEE()) }
+func (s *Session) cmdXMD5(r *request) Reply    { return s.xhash(r, md5.New()) }
+func (s *Session) cmdXSHA1(r *request) Reply   { return s.xhash(r, sha1.New()) }
+func (s *Session) cmdXSHA256(r *request) Reply { return s.xhash(r, sha256.New()) }
+
+func (s *Session) xhash(r *request, h hash.Hash) Reply {
+	sum, _, err := s.hashFile(r.ctx, r.path, h)
+	if err != nil {
+		return s.fail(err)
+	}
+	if _, ok := h.(hash.Hash32); ok {
+		sum = strings.ToUpper(sum)
+	}
+	return NewReply(250, "%s", sum)
+}
+
+// hashFile hashes a regular file; ABOR (ctx) stops it.
+func (s *Session) hashFile(ctx context.Context, p string, h hash.Hash) (string, int64, error) {
+	if _, err := s.statFile(ctx, p); err != nil {
+		return "", 0, err
+	}
+	f, err := s.fs.Open(ctx, p)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	n, err := io.CopyBuffer(h, ctxReader{ctx, f}, make([]byte, 32<<10))
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// ctxReader stops reading once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// modeFromUnix converts Unix permission bits (SITE CHMOD) to an fs.FileMode.
+func modeFromUnix(m uint32) fs.FileMode {
+	mode := fs.FileMode(m & 0o777)
+	if m&0o4000 != 0 {
+		mode |= fs.ModeSetuid
+	}
+	if m&0o2000 != 0 {
+		mode |= fs.ModeSetgid
+	}
+	if m&0o1000 != 0 {
+		mode |= fs.ModeSticky
+	}
+	return mode
+}

@@ -1,0 +1,254 @@
+package core
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/luaftpd/luaftpd/vfs"
+)
+
+func (s *Session) cmdSYST(r *request) Reply { return NewReply(215, "UNIX Type: L8") }
+
+func (s *Session) cmdNOOP(r *request) Reply { return NewReply(200, "NOOP ok.") }
+
+func (s *Session) cmdCLNT(r *request) Reply {
+	s.client = r.arg
+	s.log.Debug("client", "client", r.arg)
+	return NewReply(200, "Noted.")
+}
+
+// cmdFEAT lists the features of the commands in the table (and of the
+// scripts' commands), so it never claims one that is not there.
+func (s *Session) cmdFEAT(r *request) Reply {
+	lines := []string{"Features:"}
+	feats := []string{"TVFS"}
+	for verb, c := range commands {
+		if c.feat != "" && s.offers(verb) {
+			feats = append(feats, s.featLine(verb, c.feat))
+		}
+	}
+	if h := s.srv.Hooks; h != nil {
+		for _, ci := range h.Commands() {
+			if ci.Feat != "" {
+				feats = append(feats, ci.Feat)
+			}
+		}
+	}
+	slices.Sort(feats)
+	lines = append(lines, slices.Compact(feats)...)
+	return Reply{Code: 211, Lines: append(lines, "End")}
+}
+
+// offers reports whether a verb's feature works with this server's
+// configuration and storage.
+func (s *Session) offers(verb string) bool {
+	switch verb {
+	case "AUTH", "PBSZ", "PROT":
+		return s.srv.TLSConfig != nil
+	case "AVBL":
+		_, ok := s.srv.FS.(vfs.Availer)
+		return ok
+	case "MFMT":
+		_, ok := s.srv.FS.(vfs.Chtimeser)
+		return ok
+	case "SITE":
+		_, ok := s.srv.FS.(vfs.Chmoder)
+		return ok
+	}
+	return true
+}
+
+// featLine is a FEAT line; MLST and HASH mark the session's current choices.
+func (s *Session) featLine(verb, feat string) string {
+	switch verb {
+	case "MLST":
+		return "MLST " + s.mlstFactList(true)
+	case "HASH":
+		names := make([]string, len(hashAlgos))
+		for i, a := range hashAlgos {
+			names[i] = a.name
+			if uint8(i) == s.hashAlgo {
+				names[i] += "*"
+			}
+		}
+		return "HASH " + strings.Join(names, ";")
+	}
+	return feat
+}
+
+func (s *Session) cmdOPTS(r *request) Reply {
+	name, val, _ := strings.Cut(r.arg, " ")
+	switch strings.ToUpper(name) {
+	case "UTF8", "UTF-8":
+		return NewReply(200, "Always in UTF8 mode.")
+	case "MLST":
+		s.setMLSTFacts(val)
+		return NewReply(200, "MLST OPTS %s", s.mlstFactList(false))
+	case "HASH":
+		return s.optsHash(strings.TrimSpace(val))
+	}
+	return NewReply(501, "Option not understood.")
+}
+
+func (s *Session) optsHash(val string) Reply {
+	if val == "" {
+		return NewReply(200, "%s", hashAlgos[s.hashAlgo].name)
+	}
+	for i, a := range hashAlgos {
+		if strings.EqualFold(a.name, val) {
+			s.hashAlgo = uint8(i)
+			return NewReply(200, "%s", a.name)
+		}
+	}
+	return NewReply(501, "Unknown hash algorithm.")
+}
+
+func (s *Session) cmdLANG(r *request) Reply {
+	tag := strings.ToUpper(r.arg)
+	if tag == "" || tag == "EN" || strings.HasPrefix(tag, "EN-") {
+		return NewReply(200, "Using language EN.")
+	}
+	return NewReply(504, "Language not supported.")
+}
+
+// cmdHELP lists the verbs of the table and of the scripts, or one verb's
+// syntax.
+func (s *Session) cmdHELP(r *request) Reply {
+	if r.arg != "" {
+		verb := upperASCII(r.arg)
+		if c := commands[verb]; c != nil {
+			return NewReply(214, "Syntax: %s", c.help)
+		}
+		if h := s.srv.Hooks; h != nil {
+			if ci, ok := h.Command(verb); ok {
+				return NewReply(214, "Syntax: %s", orElse(ci.Help, verb))
+			}
+		}
+		return NewReply(502, "Unknown command %s.", verb)
+	}
+	verbs := make([]string, 0, len(commands))
+	for verb := range commands {
+		verbs = append(verbs, verb)
+	}
+	if h := s.srv.Hooks; h != nil {
+		for _, ci := range h.Commands() {
+			verbs = append(verbs, ci.Verb)
+		}
+	}
+	slices.Sort(verbs)
+	lines := []string{"The following commands are recognized:"}
+	lines = append(lines, columns(slices.Compact(verbs), 8)...)
+	return Reply{Code: 214, Lines: append(lines, "Help OK.")}
+}
+
+// orElse returns a, or b when a is empty.
+func orElse(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a
+}
+
+// columns lays words out n to a line.
+func columns(words []string, n int) []string {
+	var lines []string
+	for len(words) > 0 {
+		k := min(n, len(words))
+		var b strings.Builder
+		for _, w := range words[:k] {
+			fmt.Fprintf(&b, "%-8s", w)
+		}
+		lines = append(lines, strings.TrimRight(b.String(), " "))
+		words = words[k:]
+	}
+	return lines
+}
+
+// cmdSTAT without an argument describes the session; with one it lists a
+// path on the control connection.
+func (s *Session) cmdSTAT(r *request) Reply {
+	arg := pathArg("STAT", r.arg)
+	if r.arg != "" {
+		return s.statPath(r, s.resolve(arg))
+	}
+	typ := "BINARY"
+	if s.ascii {
+		typ = "ASCII"
+	}
+	lines := []string{
+		"luaftpd status:",
+		"Connected from " + s.RemoteIP(),
+		"Logged in as " + s.user,
+		"TYPE: " + typ + ", STRU: File, MODE: Stream",
+		"Control channel TLS: " + strconv.FormatBool(s.tlsControl) + ", PROT P: " + strconv.FormatBool(s.protPrivate),
+		"End of status.",
+	}
+	return Reply{Code: 211, Lines: lines}
+}
+
+// cmdSITE runs SITE HELP, SITE CHMOD or a SITE verb of the scripts.
+func (s *Session) cmdSITE(r *request) Reply {
+	name, args, _ := strings.Cut(r.arg, " ")
+	name = upperASCII(name)
+	args = strings.TrimLeft(args, " ")
+	switch name {
+	case "HELP":
+		return s.siteHelp()
+	case "CHMOD":
+		return s.siteChmod(r, args)
+	}
+	if h := s.srv.Hooks; h != nil {
+		if _, ok := h.Site(name); ok {
+			rep, err := h.RunSite(r.ctx, name, &Event{Command: name, Arg: args, Session: s})
+			if err != nil {
+				s.log.Error("SITE handler failed", "site", name, "err", err)
+				return replyLocalError
+			}
+			return rep
+		}
+	}
+	return NewReply(500, "Unknown SITE command.")
+}
+
+func (s *Session) siteHelp() Reply {
+	lines := []string{"SITE commands:", "CHMOD <mode> <path>", "HELP"}
+	if h := s.srv.Hooks; h != nil {
+		for _, ci := range h.Sites() {
+			lines = append(lines, orElse(ci.Help, ci.Verb))
+		}
+	}
+	return Reply{Code: 214, Lines: append(lines, "End.")}
+}
+
+func (s *Session) siteChmod(r *request, args string) Reply {
+	modeText, name, _ := strings.Cut(args, " ")
+	mode, err := strconv.ParseUint(modeText, 8, 32)
+	if err != nil || name == "" || mode > 0o7777 {
+		return NewReply(501, "Syntax: SITE CHMOD <mode> <path>")
+	}
+	if s.readOnly() {
+		return replyReadOnly
+	}
+	ch, ok := s.fs.(vfs.Chmoder)
+	if !ok {
+		return NewReply(502, "SITE CHMOD not supported by this server's storage.")
+	}
+	if err := ch.Chmod(r.ctx, s.resolve(name), modeFromUnix(uint32(mode))); err != nil {
+		return s.fail(err)
+	}
+	return NewReply(200, "SITE CHMOD command successful.")
+}
+
+func (s *Session) cmdAVBL(r *request) Reply {
+	av, ok := s.fs.(vfs.Availer)
+	if !ok {
+		return NewReply(502, "AVBL not supported by this server's storage.")
+	}
+	n, err := av.Avail(r.ctx, r.path)
+	if err != nil {
+		return s.fail(err)
+	}
+	return NewReply(213, "%d", n)
+}

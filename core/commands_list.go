@@ -1,0 +1,293 @@
+package core
+
+import (
+	"context"
+	"hash/fnv"
+	"io"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// listing is what a listing command shows: the entries of a folder, or a
+// single file.
+type listing struct {
+	dir     string        // the folder listed, or the file's folder
+	self    fs.FileInfo   // the folder (or file) named
+	entries []fs.FileInfo // the folder's entries; the file itself for a file
+}
+
+// list stats p and reads it if it is a folder.
+func (s *Session) list(ctx context.Context, p string) (*listing, error) {
+	fi, err := s.fs.Stat(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.IsDir() {
+		return &listing{dir: path.Dir(p), self: fi, entries: []fs.FileInfo{fi}}, nil
+	}
+	entries, err := s.fs.ReadDir(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return &listing{dir: p, self: fi, entries: entries}, nil
+}
+
+// cmdLIST sends an `ls -l` listing, the form curl, lftp and FileZilla parse.
+func (s *Session) cmdLIST(r *request) Reply {
+	l, err := s.list(r.ctx, r.path)
+	if err != nil {
+		return s.fail(err)
+	}
+	now := time.Now()
+	return s.sendData(r, func(w io.Writer) error {
+		return writeLines(w, l.entries, func(b []byte, fi fs.FileInfo) []byte {
+			return appendLsLine(b, fi, now)
+		})
+	})
+}
+
+// cmdNLST sends names only.
+func (s *Session) cmdNLST(r *request) Reply {
+	l, err := s.list(r.ctx, r.path)
+	if err != nil {
+		return s.fail(err)
+	}
+	return s.sendData(r, func(w io.Writer) error {
+		return writeLines(w, l.entries, func(b []byte, fi fs.FileInfo) []byte {
+			return append(b, fi.Name()...)
+		})
+	})
+}
+
+// cmdMLSD sends the RFC 3659 machine listing of a folder, with its cdir
+// and pdir entries.
+func (s *Session) cmdMLSD(r *request) Reply {
+	l, err := s.list(r.ctx, r.path)
+	if err != nil {
+		return s.fail(err)
+	}
+	if !l.self.IsDir() {
+		return NewReply(501, "MLSD needs a folder; use MLST for a file.")
+	}
+	return s.sendData(r, func(w io.Writer) error {
+		head := []byte(nil)
+		head = s.appendFacts(head, r.path, l.self, "cdir")
+		head = append(head, " .\r\n"...)
+		if r.path != "/" {
+			if pfi, err := s.fs.Stat(r.ctx, path.Dir(r.path)); err == nil {
+				head = s.appendFacts(head, path.Dir(r.path), pfi, "pdir")
+				head = append(head, " ..\r\n"...)
+			}
+		}
+		if _, err := w.Write(head); err != nil {
+			return err
+		}
+		return writeLines(w, l.entries, func(b []byte, fi fs.FileInfo) []byte {
+			b = s.appendFacts(b, path.Join(r.path, fi.Name()), fi, "")
+			b = append(b, ' ')
+			return append(b, fi.Name()...)
+		})
+	})
+}
+
+// cmdMLST describes one path on the control connection.
+func (s *Session) cmdMLST(r *request) Reply {
+	fi, err := s.fs.Stat(r.ctx, r.path)
+	if err != nil {
+		return s.fail(err)
+	}
+	facts := s.appendFacts(nil, r.path, fi, "")
+	return Reply{Code: 250, Lines: []string{"Listing " + r.path, string(facts) + " " + r.path, "End"}}
+}
+
+// statPath is STAT with a path: the LIST lines on the control connection.
+func (s *Session) statPath(r *request, p string) Reply {
+	l, err := s.list(r.ctx, p)
+	if err != nil {
+		return s.fail(err)
+	}
+	now := time.Now()
+	lines := []string{"Status of " + p + ":"}
+	for _, fi := range l.entries {
+		lines = append(lines, string(appendLsLine(nil, fi, now)))
+	}
+	return Reply{Code: 213, Lines: append(lines, "End of status.")}
+}
+
+// writeLines writes one CRLF-terminated line per entry, in chunks.
+func writeLines(w io.Writer, entries []fs.FileInfo, line func([]byte, fs.FileInfo) []byte) error {
+	buf := make([]byte, 0, 8<<10)
+	for _, fi := range entries {
+		buf = line(buf, fi)
+		buf = append(buf, '\r', '\n')
+		if len(buf) >= 7<<10 {
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+	}
+	if len(buf) == 0 {
+		return nil
+	}
+	_, err := w.Write(buf)
+	return err
+}
+
+// sixMonths is the age past which `ls -l` shows the year instead of the time.
+const sixMonths = 182 * 24 * time.Hour
+
+// appendLsLine formats fi as `ls -l` does:
+// "-rw-r--r-- 1 ftp ftp 1234 Jan  2 15:04 name", with the year instead of
+// the time for dates more than six months old or in the future.
+func appendLsLine(b []byte, fi fs.FileInfo, now time.Time) []byte {
+	b = append(b, lsMode(fi.Mode())...)
+	b = append(b, " 1 ftp ftp "...)
+	size := strconv.FormatInt(fi.Size(), 10)
+	for i := len(size); i < 12; i++ {
+		b = append(b, ' ')
+	}
+	b = append(b, size...)
+	b = append(b, ' ')
+	t := fi.ModTime()
+	if d := now.Sub(t); d > sixMonths || d < -time.Hour {
+		b = t.AppendFormat(b, "Jan _2  2006")
+	} else {
+		b = t.AppendFormat(b, "Jan _2 15:04")
+	}
+	b = append(b, ' ')
+	return append(b, fi.Name()...)
+}
+
+// lsMode is the ten-character mode column of `ls -l`.
+func lsMode(m fs.FileMode) string {
+	var b [10]byte
+	switch {
+	case m.IsDir():
+		b[0] = 'd'
+	case m&fs.ModeSymlink != 0:
+		b[0] = 'l'
+	default:
+		b[0] = '-'
+	}
+	const rwx = "rwxrwxrwx"
+	for i := 0; i < 9; i++ {
+		b[i+1] = '-'
+		if m&(1<<uint(8-i)) != 0 {
+			b[i+1] = rwx[i]
+		}
+	}
+	if m&fs.ModeSetuid != 0 {
+		b[3] = sOr(b[3], 's', 'S')
+	}
+	if m&fs.ModeSetgid != 0 {
+		b[6] = sOr(b[6], 's', 'S')
+	}
+	if m&fs.ModeSticky != 0 {
+		b[9] = sOr(b[9], 't', 'T')
+	}
+	return string(b[:])
+}
+
+func sOr(c, lower, upper byte) byte {
+	if c == 'x' {
+		return lower
+	}
+	return upper
+}
+
+// The MLSx facts, in the order they are listed; OPTS MLST turns them off
+// and on (Session.mlstOff).
+var mlstFacts = []string{"type", "size", "modify", "perm", "unique", "unix.mode"}
+
+// mlstFactList lists the facts, for FEAT (all, the enabled ones starred) or
+// for the OPTS MLST reply (the enabled ones).
+func (s *Session) mlstFactList(all bool) string {
+	var b strings.Builder
+	for i, f := range mlstFacts {
+		on := s.mlstOff&(1<<i) == 0
+		if !on && !all {
+			continue
+		}
+		b.WriteString(f)
+		if on && all {
+			b.WriteByte('*')
+		}
+		b.WriteByte(';')
+	}
+	return b.String()
+}
+
+// setMLSTFacts enables exactly the facts named in "type;size;..." (OPTS MLST).
+func (s *Session) setMLSTFacts(list string) {
+	var off uint8 = 1<<len(mlstFacts) - 1
+	for _, name := range strings.Split(list, ";") {
+		for i, f := range mlstFacts {
+			if strings.EqualFold(strings.TrimSpace(name), f) {
+				off &^= 1 << i
+			}
+		}
+	}
+	s.mlstOff = off
+}
+
+// appendFacts appends fi's MLSx facts ("type=file;size=3;...;"); kind
+// overrides the type for the cdir and pdir entries.
+func (s *Session) appendFacts(b []byte, p string, fi fs.FileInfo, kind string) []byte {
+	on := func(i int) bool { return s.mlstOff&(1<<i) == 0 }
+	if on(0) {
+		if kind == "" {
+			kind = "file"
+			if fi.IsDir() {
+				kind = "dir"
+			}
+		}
+		b = append(append(append(b, "type="...), kind...), ';')
+	}
+	if on(1) && !fi.IsDir() {
+		b = strconv.AppendInt(append(b, "size="...), fi.Size(), 10)
+		b = append(b, ';')
+	}
+	if on(2) {
+		b = fi.ModTime().UTC().AppendFormat(append(b, "modify="...), mdtmLayout)
+		b = append(b, ';')
+	}
+	if on(3) {
+		b = append(append(append(b, "perm="...), s.perm(fi)...), ';')
+	}
+	if on(4) {
+		b = append(append(append(b, "unique="...), uniqueFact(p, fi)...), ';')
+	}
+	if on(5) {
+		b = strconv.AppendUint(append(b, "unix.mode=0"...), uint64(fi.Mode().Perm()), 8)
+		b = append(b, ';')
+	}
+	return b
+}
+
+// perm is the RFC 3659 perm fact: what this user may do with the entry.
+func (s *Session) perm(fi fs.FileInfo) string {
+	switch {
+	case fi.IsDir() && s.readOnly():
+		return "el"
+	case fi.IsDir():
+		return "cdeflmp"
+	case s.readOnly():
+		return "r"
+	}
+	return "adfrw"
+}
+
+// uniqueFact identifies a file: the device and inode where the storage
+// has them, else a hash of its path.
+func uniqueFact(p string, fi fs.FileInfo) string {
+	if dev, ino, ok := fileID(fi); ok {
+		return strconv.FormatUint(dev, 16) + "U" + strconv.FormatUint(ino, 16)
+	}
+	h := fnv.New64a()
+	io.WriteString(h, p)
+	return strconv.FormatUint(h.Sum64(), 16)
+}

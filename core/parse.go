@@ -1,0 +1,100 @@
+package core
+
+import "strings"
+
+// Telnet bytes that clients mix into the control stream (RFC 854), most of
+// all "IAC IP IAC DM" before ABOR.
+const (
+	telnetIAC  = 0xFF
+	telnetWILL = 0xFB
+	telnetDONT = 0xFE
+	telnetSE   = 0xF0
+)
+
+// cleanLine turns a raw line into command text: Telnet sequences removed
+// (IAC IAC stays a literal 0xFF byte), the CR and trailing spaces trimmed.
+func cleanLine(line []byte) string {
+	if i := indexIAC(line); i >= 0 {
+		line = stripTelnet(line, i)
+	}
+	end := len(line)
+	for end > 0 && (line[end-1] == '\r' || line[end-1] == ' ') {
+		end--
+	}
+	return string(line[:end])
+}
+
+func indexIAC(b []byte) int {
+	for i, c := range b {
+		if c == telnetIAC {
+			return i
+		}
+	}
+	return -1
+}
+
+// stripTelnet removes Telnet commands from b in place, starting at i.
+func stripTelnet(b []byte, i int) []byte {
+	out := b[:i]
+	for i < len(b) {
+		c := b[i]
+		if c != telnetIAC {
+			out = append(out, c)
+			i++
+			continue
+		}
+		switch {
+		case i+1 >= len(b):
+			i++
+		case b[i+1] == telnetIAC:
+			out = append(out, telnetIAC)
+			i += 2
+		case b[i+1] >= telnetWILL && b[i+1] <= telnetDONT:
+			i += 3 // WILL/WONT/DO/DONT carry an option byte
+		case b[i+1] >= telnetSE:
+			i += 2
+		default:
+			i++ // a lone IAC (its partner went out of band)
+		}
+	}
+	return out
+}
+
+// verbOf is the command's verb in upper case.
+func verbOf(text string) string {
+	verb, _, _ := strings.Cut(text, " ")
+	return upperASCII(verb)
+}
+
+// splitCommand splits command text into its verb (upper case) and argument.
+func splitCommand(text string) (verb, arg string) {
+	verb, arg, _ = strings.Cut(text, " ")
+	return upperASCII(verb), arg
+}
+
+// upperASCII upper-cases ASCII letters without allocating when the verb is
+// already upper case, which it nearly always is.
+func upperASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			return strings.ToUpper(s)
+		}
+	}
+	return s
+}
+
+// pathArg is the part of a LIST, NLST or STAT argument that names a path:
+// ls-style options ("-la") before it are skipped, as clients send them.
+func pathArg(verb, arg string) string {
+	if verb != "LIST" && verb != "NLST" && verb != "STAT" {
+		return arg
+	}
+	for strings.HasPrefix(arg, "-") {
+		_, rest, ok := strings.Cut(arg, " ")
+		if !ok {
+			return ""
+		}
+		arg = strings.TrimLeft(rest, " ")
+	}
+	return arg
+}

@@ -1,0 +1,257 @@
+package core
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// verifiedCacheSize bounds the remembered successful bcrypt checks.
+const verifiedCacheSize = 4096
+
+// Users is the built-in user list: -user flags and a users file of bcrypt
+// hashes. It is an Authenticator and safe for concurrent use.
+//
+// A bcrypt check costs tens of milliseconds of CPU; Users remembers the
+// successful ones, keyed by an HMAC of (user, hash, password) under a key
+// made at start, so a client that logs in again does not pay it again, and
+// the cache never holds a password.
+type Users struct {
+	mu       sync.RWMutex
+	users    map[string]userEntry
+	key      [32]byte
+	verified map[[32]byte]struct{}
+}
+
+type userEntry struct {
+	plain [32]byte // SHA-256 of a -user password
+	hash  []byte   // a bcrypt hash from a users file; nil for -user
+	root  string
+}
+
+// NewUsers returns an empty list.
+func NewUsers() *Users {
+	u := &Users{users: make(map[string]userEntry), verified: make(map[[32]byte]struct{})}
+	rand.Read(u.key[:])
+	return u
+}
+
+// Add adds a user with a plain password (the -user flag); root is a folder
+// inside the served tree ("" for all of it).
+func (u *Users) Add(name, password, root string) error {
+	if err := checkUserName(name); err != nil {
+		return err
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.users[name] = userEntry{plain: sha256.Sum256([]byte(password)), root: root}
+	return nil
+}
+
+func checkUserName(name string) error {
+	if name == "" || strings.ContainsAny(name, ":\r\n\x00 ") {
+		return fmt.Errorf("invalid user name %q", name)
+	}
+	return nil
+}
+
+// LoadFile adds every user of a users file (lines "name:bcrypt-hash[:root]").
+func (u *Users) LoadFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	entries, err := parseUsersFile(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, e := range entries {
+		u.users[e.name] = userEntry{hash: []byte(e.hash), root: e.root}
+	}
+	return nil
+}
+
+// fileUser is one line of a users file.
+type fileUser struct{ name, hash, root string }
+
+// parseUsersFile reads "name:hash[:root]" lines; blank lines and lines
+// starting with '#' are skipped.
+func parseUsersFile(data []byte) ([]fileUser, error) {
+	var out []fileUser
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) < 2 || checkUserName(parts[0]) != nil {
+			return nil, fmt.Errorf("line %d: want name:hash[:root]", n)
+		}
+		if _, err := bcrypt.Cost([]byte(parts[1])); err != nil {
+			return nil, fmt.Errorf("line %d: %s: not a bcrypt hash", n, parts[0])
+		}
+		e := fileUser{name: parts[0], hash: parts[1]}
+		if len(parts) == 3 {
+			e.root = parts[2]
+		}
+		out = append(out, e)
+	}
+	return out, sc.Err()
+}
+
+// Len is the number of users.
+func (u *Users) Len() int {
+	u.mu.RLock()
+	defer u.mu.RUnlock()
+	return len(u.users)
+}
+
+// Authenticate implements Authenticator: (nil, nil) for a name it does not
+// know, ErrAuthFailed for a wrong password.
+func (u *Users) Authenticate(ctx context.Context, user, password string, s *Session) (*Account, error) {
+	u.mu.RLock()
+	e, ok := u.users[user]
+	u.mu.RUnlock()
+	if !ok {
+		return nil, nil
+	}
+	if !u.check(user, password, e) {
+		return nil, ErrAuthFailed
+	}
+	return &Account{Root: e.root}, nil
+}
+
+func (u *Users) check(user, password string, e userEntry) bool {
+	if e.hash == nil {
+		sum := sha256.Sum256([]byte(password))
+		return subtle.ConstantTimeCompare(sum[:], e.plain[:]) == 1
+	}
+	key := u.cacheKey(user, password, e.hash)
+	u.mu.RLock()
+	_, hit := u.verified[key]
+	u.mu.RUnlock()
+	if hit {
+		return true
+	}
+	if bcrypt.CompareHashAndPassword(e.hash, []byte(password)) != nil {
+		return false
+	}
+	u.mu.Lock()
+	if len(u.verified) >= verifiedCacheSize {
+		for k := range u.verified { // drop an arbitrary entry
+			delete(u.verified, k)
+			break
+		}
+	}
+	u.verified[key] = struct{}{}
+	u.mu.Unlock()
+	return true
+}
+
+// cacheKey is HMAC-SHA256(key, user NUL hash NUL password): a changed hash
+// never matches an old entry.
+func (u *Users) cacheKey(user, password string, hash []byte) [32]byte {
+	m := hmac.New(sha256.New, u.key[:])
+	m.Write([]byte(user))
+	m.Write([]byte{0})
+	m.Write(hash)
+	m.Write([]byte{0})
+	m.Write([]byte(password))
+	var k [32]byte
+	m.Sum(k[:0])
+	return k
+}
+
+// SetPassword adds user to the users file at path, or changes their password,
+// writing a bcrypt hash; the file is created (mode 0600) if missing and
+// replaced atomically.
+func SetPassword(path, user, password string) error {
+	if err := checkUserName(user); err != nil {
+		return err
+	}
+	if password == "" {
+		return errors.New("empty password")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if _, err := parseUsersFile(data); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, setUserLine(data, user, string(hash)))
+}
+
+// setUserLine replaces user's line in a users file, keeping their root, or
+// appends one.
+func setUserLine(data []byte, user, hash string) []byte {
+	var out bytes.Buffer
+	found := false
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		name, rest, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && name == user && !found {
+			_, root, hasRoot := strings.Cut(rest, ":")
+			line = user + ":" + hash
+			if hasRoot {
+				line += ":" + root
+			}
+			line += "\n"
+			found = true
+		}
+		out.WriteString(line)
+	}
+	if !found {
+		if out.Len() > 0 && !bytes.HasSuffix(out.Bytes(), []byte("\n")) {
+			out.WriteByte('\n')
+		}
+		out.WriteString(user + ":" + hash + "\n")
+	}
+	return out.Bytes()
+}
+
+// writeFileAtomic writes data to a temporary file beside path (mode 0600),
+// syncs it and renames it over path.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
