@@ -60,7 +60,7 @@ func (s *Session) execute(text string) {
 // dispatch runs r and returns the code of its final reply.
 func (s *Session) dispatch(r *request, start time.Time) int {
 	if rep, bad := checkText(r); bad {
-		s.reply(rep)
+		s.final(rep)
 		return rep.Code
 	}
 	h := s.srv.Hooks
@@ -75,11 +75,11 @@ func (s *Session) dispatch(r *request, start time.Time) int {
 		if unimplemented[r.verb] {
 			rep = NewReply(502, "Command not implemented.")
 		}
-		s.reply(rep)
+		s.final(rep)
 		return rep.Code
 	}
 	if rep, ok := s.allowed(c, r); !ok {
-		s.reply(rep)
+		s.final(rep)
 		return rep.Code
 	}
 	var before, after bool
@@ -88,7 +88,7 @@ func (s *Session) dispatch(r *request, start time.Time) int {
 	}
 	if !before && !after {
 		rep := s.call(c.fn, r)
-		s.reply(rep)
+		s.final(rep)
 		return rep.Code
 	}
 	return s.dispatchHooked(r, c, before, after, start)
@@ -110,7 +110,7 @@ func (s *Session) dispatchHooked(r *request, c *command, before, after bool, sta
 	if !stopped {
 		rep = s.call(c.fn, r)
 	}
-	s.reply(rep)
+	s.final(rep)
 	if after {
 		res := &Result{Code: rep.Code, Message: rep.Message(), Path: r.path,
 			Bytes: s.data.transferred(), Seconds: time.Since(start).Seconds()}
@@ -140,6 +140,16 @@ func (s *Session) runBefore(r *request, c *command, ev *Event) (rep Reply, stopp
 		r.path = cleanPath(ev.Path)
 	}
 	return Reply{}, false
+}
+
+// final writes a command's final reply. The command counts as finished
+// from here on: ABOR, STAT and QUIT arriving now are queued as ordinary
+// commands rather than treated as interrupting it.
+func (s *Session) final(rep Reply) {
+	s.mu.Lock()
+	s.finalSent = true
+	s.mu.Unlock()
+	s.reply(rep)
 }
 
 // checkText refuses command text no handler should see: NUL bytes, and
@@ -188,7 +198,7 @@ func (s *Session) call(fn handler, r *request) (rep Reply) {
 // runScriptCommand runs a command a script defines.
 func (s *Session) runScriptCommand(r *request, info CommandInfo) int {
 	if info.Auth && s.user == "" {
-		s.reply(replyNotLogged)
+		s.final(replyNotLogged)
 		return replyNotLogged.Code
 	}
 	ev := &Event{Command: r.verb, Arg: r.arg, Session: s}
@@ -200,7 +210,7 @@ func (s *Session) runScriptCommand(r *request, info CommandInfo) int {
 		}
 		return rep
 	}, r)
-	s.reply(rep)
+	s.final(rep)
 	return rep.Code
 }
 

@@ -58,18 +58,19 @@ type Session struct {
 
 	// mu guards the command runner's state, shared by the reader and the
 	// goroutine running commands.
-	mu       sync.Mutex
-	idle     *sync.Cond // signalled when running turns false
-	running  bool       // a command goroutine is working
-	queue    []string   // lines received while a command runs, in order
-	aborting bool       // ABOR arrived during a command: 226 follows it
-	quitting bool       // QUIT arrived, or the session must end after the command
-	closed   bool       // the connection was closed
+	mu        sync.Mutex
+	idle      *sync.Cond // signalled when running turns false
+	running   bool       // a command goroutine is working
+	finalSent bool       // the running command has sent its final reply
+	queue     []string   // lines received while a command runs, in order
+	aborting  bool       // ABOR arrived during a command: 226 follows it
+	quitting  bool       // QUIT arrived, or the session must end after the command
+	closed    bool       // the connection was closed
 
 	// (cmd) preferences set by OPTS and CLNT
-	client    string // CLNT
-	mlstOff   uint8  // OPTS MLST: the facts turned off, a bit per fact
-	hashAlgo  uint8  // OPTS HASH: the algorithm HASH uses
+	client   string // CLNT
+	mlstOff  uint8  // OPTS MLST: the facts turned off, a bit per fact
+	hashAlgo uint8  // OPTS HASH: the algorithm HASH uses
 }
 
 // fireEvent runs the scripts' handlers for a session event ("upload",

@@ -145,6 +145,9 @@ func syncVerb(verb string) bool {
 // duringCommand answers ABOR, STAT and QUIT while a command runs (called with
 // s.mu held). handled false means the line is to be queued.
 func (s *Session) duringCommand(verb, text string) (handled, goOn bool) {
+	if s.finalSent {
+		return false, true
+	}
 	switch {
 	case verb == "ABOR":
 		s.aborting = true
@@ -175,6 +178,9 @@ func (s *Session) duringCommand(verb, text string) (handled, goOn bool) {
 // of their own so the reader stays free for ABOR, STAT and QUIT.
 func (s *Session) runCommands(text string) {
 	for {
+		s.mu.Lock()
+		s.finalSent = false
+		s.mu.Unlock()
 		s.execute(text)
 		s.mu.Lock()
 		if s.aborting {
