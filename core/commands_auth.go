@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"io"
 	"path"
 	"strconv"
 	"strings"
@@ -104,6 +105,7 @@ func (s *Session) loginOK(ctx context.Context, name string, acct *Account) Reply
 		}
 		if deny != nil {
 			s.user = ""
+			s.closeFS()
 			s.log.Info("login refused by a script", "user", name, "code", deny.Code)
 			return *deny
 		}
@@ -139,9 +141,10 @@ func (s *Session) userFS(ctx context.Context, name string, acct *Account) (vfs.F
 			return nil, NewReply(530, "Login refused: home folder unavailable."), false
 		}
 		fsys = f
+		s.fsClose, _ = f.(io.Closer)
 	}
 	if acct.ReadOnly {
-		fsys = readOnlyFS(fsys)
+		fsys = vfs.ReadOnly(fsys)
 	}
 	return fsys, Reply{}, true
 }
@@ -160,6 +163,14 @@ func (s *Session) home(ctx context.Context, home string) string {
 	return p
 }
 
+// closeFS releases a user root opened for the session.
+func (s *Session) closeFS() {
+	if s.fsClose != nil {
+		s.fsClose.Close()
+		s.fsClose = nil
+	}
+}
+
 func (s *Session) cmdACCT(r *request) Reply {
 	return NewReply(202, "ACCT not needed.")
 }
@@ -168,6 +179,7 @@ func (s *Session) cmdACCT(r *request) Reply {
 // control channel's protection stays.
 func (s *Session) cmdREIN(r *request) Reply {
 	s.data.close()
+	s.closeFS()
 	s.user, s.pendUser, s.account, s.fs = "", "", nil, nil
 	s.cwd, s.ascii, s.restOffset, s.renameFrom = "/", false, 0, ""
 	s.log = s.srv.logger().With("session", s.id, "remote", s.raw.RemoteAddr().String())

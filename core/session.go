@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -32,9 +33,10 @@ type Session struct {
 	user     string // after a successful PASS; "" before
 	pendUser string // after USER, before PASS
 	account  *Account
-	fs       vfs.FS // the user's root; nil before login
-	cwd      string // absolute, clean, inside fs
-	failed   int    // failed logins so far
+	fs       vfs.FS    // the user's root; nil before login
+	fsClose  io.Closer // releases fs when it was opened for this session
+	cwd      string    // absolute, clean, inside fs
+	failed   int       // failed logins so far
 
 	// (cmd) transfer parameters
 	ascii       bool   // TYPE A

@@ -1,0 +1,132 @@
+package core
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestGreetingAndQuit(t *testing.T) {
+	ts := startServer(t)
+	c := ts.connect(t)
+	if msg := c.expect(220); msg != "luaftpd ready" {
+		t.Errorf("banner %q", msg)
+	}
+	c.cmd(221, "QUIT")
+	c.expectClosed()
+}
+
+func TestBannerSetting(t *testing.T) {
+	ts := startServer(t, func(s *Server) { s.Banner = "hello\r\nthere" })
+	c := ts.connect(t)
+	if msg := c.expect(220); msg != "hello\nthere" {
+		t.Errorf("banner %q", msg)
+	}
+}
+
+func TestLogin(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	c.cmd(530, "PWD")
+	c.cmd(503, "PASS x")
+	c.cmd(331, "USER alice")
+	c.cmd(530, "PASS wrong")
+	c.cmd(331, "USER alice")
+	if msg := c.cmd(230, "PASS secret"); msg != "User alice logged in." {
+		t.Errorf("230 text %q", msg)
+	}
+	c.cmd(257, "PWD")
+	c.cmd(503, "PASS secret")
+	c.cmd(530, "USER bob")
+	c.cmd(220, "REIN")
+	c.cmd(530, "PWD")
+	c.cmd(331, "USER alice")
+	c.cmd(230, "PASS secret")
+}
+
+func TestUnknownUser(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	c.cmd(331, "USER nobody")
+	c.cmd(530, "PASS x")
+}
+
+func TestThreeFailedLoginsClose(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	for i := 0; i < 3; i++ {
+		c.cmd(331, "USER alice")
+		c.cmd(530, "PASS nope")
+	}
+	c.expectClosed()
+}
+
+func TestAnonymous(t *testing.T) {
+	ts := startServer(t, func(s *Server) { s.Anonymous = true })
+	ts.Mem.Mkdir(t.Context(), "/pub")
+	for _, name := range []string{"anonymous", "ftp", "FTP"} {
+		c := ts.login(t, name, "guest@example.com")
+		c.cmd(250, "CWD pub")
+		c.cmd(550, "MKD x")
+		c.cmd(550, "DELE x")
+		c.cmd(550, "STOR x")
+		c.cmd(221, "QUIT")
+	}
+	ts2 := startServer(t)
+	c := ts2.dial(t)
+	c.cmd(331, "USER anonymous")
+	c.cmd(530, "PASS x")
+}
+
+func TestUnknownAndUnimplementedVerbs(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	c.cmd(500, "FOO")
+	c.cmd(502, "LPRT 1,2")
+	c.cmd(500, "")
+	c.cmd(200, "noop")
+	c.cmd(200, "NoOp   ")
+	c.cmd(215, "syst")
+}
+
+func TestMissingArgument(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	c.cmd(501, "USER")
+	c.cmd(501, "USER    ")
+	c = ts.loginAlice(t)
+	for _, verb := range []string{"CWD", "MKD", "RMD", "DELE", "RNFR", "RNTO", "SIZE", "MDTM", "MFMT", "SITE", "RETR", "STOR", "APPE", "TYPE"} {
+		c.cmd(501, "%s", verb)
+	}
+}
+
+func TestNotLoggedIn(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	for _, line := range []string{"CWD /", "PWD", "LIST", "RETR x", "STOR x", "MKD x", "DELE x", "SIZE x", "STAT", "SITE HELP", "PASV", "CDUP"} {
+		c.cmd(530, "%s", line)
+	}
+	for _, line := range []string{"SYST", "NOOP", "FEAT", "HELP"} {
+		code, _ := c.send("%s", line)
+		if code == 530 {
+			t.Errorf("%s refused before login", line)
+		}
+	}
+}
+
+func TestReplyTextIsSanitized(t *testing.T) {
+	b := appendReply(nil, Reply{Code: 550, Lines: []string{"a\r\x00b"}})
+	if string(b) != "550 ab\r\n" {
+		t.Errorf("got %q", b)
+	}
+	b = appendReply(nil, Reply{Code: 211, Lines: []string{"Features:", "UTF8", "End"}})
+	if string(b) != "211-Features:\r\n UTF8\r\n211 End\r\n" {
+		t.Errorf("got %q", b)
+	}
+	b = appendReply(nil, NewReply(214, "one\ntwo"))
+	if string(b) != "214-one\r\n214 two\r\n" {
+		t.Errorf("got %q", b)
+	}
+	if !strings.HasSuffix(string(appendReply(nil, Reply{Code: 200})), "200 \r\n") {
+		t.Error("empty reply")
+	}
+}
