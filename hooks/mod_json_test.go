@@ -15,6 +15,7 @@ func TestJSONEncode(t *testing.T) {
 	modEval(t, L, `json = require("json")`)
 	cases := []struct{ lua, want string }{
 		{`{1, 2, 3}`, `[1,2,3]`},
+		{`{ user = "bob", groups = { "staff", "ftp" } }`, `{"groups":["staff","ftp"],"user":"bob"}`},
 		{`{b = "x", a = 1, c = true, d = 1.5}`, `{"a":1,"b":"x","c":true,"d":1.5}`},
 		{`{}`, `{}`},
 		{`json.array()`, `[]`},
@@ -81,6 +82,7 @@ func TestJSONDecode(t *testing.T) {
 		{`return json.decode("nul")`, []string{"nil", "json.decode: unexpected EOF (at byte 0)"}},
 		{`return json.decode("1 2")`, []string{"nil", "json.decode: text after the value (at byte 3)"}},
 		{`return json.decode("{\"a\":}")`, []string{"nil", "json.decode: invalid character '}' looking for beginning of value (at byte 5)"}},
+		{`return json.decode("[1,")`, []string{"nil", "json.decode: unexpected EOF (at byte 3)"}},
 		{`return json.decode("")`, []string{"nil", "json.decode: unexpected EOF (at byte 0)"}},
 		{`return json.decode(string.rep("[", 101) .. string.rep("]", 101))`,
 			[]string{"nil", "json.decode: nested deeper than 100 (at byte 101)"}},
