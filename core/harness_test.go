@@ -205,3 +205,26 @@ func (c *ftpConn) store(name, data string) {
 	dc.Close()
 	c.expect(226)
 }
+
+// putFile writes a file into the served tree directly.
+func (ts *testServer) putFile(t testing.TB, name, data string) {
+	t.Helper()
+	up, err := ts.Mem.Create(t.Context(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(up, data); err != nil {
+		t.Fatal(err)
+	}
+	if err := up.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// mkdir makes a folder in the served tree directly.
+func (ts *testServer) mkdir(t testing.TB, name string) {
+	t.Helper()
+	if err := ts.Mem.Mkdir(t.Context(), name); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,130 @@
+package core
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestFEATFromTable(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	msg := c.cmd(211, "FEAT")
+	lines := strings.Split(msg, "\n")
+	if lines[0] != "Features:" || lines[len(lines)-1] != "End" {
+		t.Fatalf("FEAT framing: %q", msg)
+	}
+	var feats []string
+	for _, l := range lines[1 : len(lines)-1] {
+		if !strings.HasPrefix(l, " ") || strings.HasPrefix(l, "  ") {
+			t.Errorf("FEAT line %q does not start with exactly one space", l)
+		}
+		feats = append(feats, l[1:])
+	}
+	for _, want := range []string{"UTF8", "TVFS", "SIZE", "MDTM", "REST STREAM", "EPSV", "EPRT",
+		"MLST type*;size*;modify*;perm*;unique*;unix.mode*;", "HASH SHA-256*;SHA-1;MD5;CRC32", "AVBL", "MFMT", "SITE CHMOD"} {
+		if !slices.Contains(feats, want) {
+			t.Errorf("FEAT lacks %q: %q", want, feats)
+		}
+	}
+	if slices.Contains(feats, "AUTH TLS") {
+		t.Error("FEAT claims AUTH TLS without a TLS configuration")
+	}
+	// Every FEAT line names a verb of the table (or a fixed extension).
+	for _, f := range feats {
+		verb, _, _ := strings.Cut(f, " ")
+		if commands[verb] == nil && verb != "UTF8" && verb != "TVFS" {
+			t.Errorf("FEAT line %q names no command", f)
+		}
+	}
+}
+
+func TestOPTS(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	c.cmd(200, "OPTS UTF8 ON")
+	c.cmd(200, "opts utf8 on")
+	c.cmd(501, "OPTS")
+	c.cmd(501, "OPTS FOO")
+	if msg := c.cmd(200, "OPTS MLST type;size;"); msg != "MLST OPTS type;size;" {
+		t.Errorf("OPTS MLST: %q", msg)
+	}
+	if !strings.Contains(c.cmd(211, "FEAT"), "MLST type*;size*;modify;perm;unique;unix.mode;") {
+		t.Error("FEAT does not mark the chosen MLST facts")
+	}
+	if msg := c.cmd(200, "OPTS HASH MD5"); msg != "MD5" {
+		t.Errorf("OPTS HASH: %q", msg)
+	}
+	c.cmd(501, "OPTS HASH WHIRLPOOL")
+	if msg := c.cmd(200, "OPTS HASH"); msg != "MD5" {
+		t.Errorf("OPTS HASH: %q", msg)
+	}
+}
+
+func TestHELP(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	msg := c.cmd(214, "HELP")
+	for verb := range commands {
+		if !strings.Contains(msg, verb) {
+			t.Errorf("HELP lacks %s", verb)
+		}
+	}
+	if msg := c.cmd(214, "HELP xcup"); msg != "Syntax: XCUP" {
+		t.Errorf("HELP XCUP: %q", msg)
+	}
+	c.cmd(502, "HELP NOPE")
+}
+
+func TestSmallInfoCommands(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	if msg := c.cmd(215, "SYST"); msg != "UNIX Type: L8" {
+		t.Errorf("SYST: %q", msg)
+	}
+	c.cmd(200, "NOOP")
+	c.cmd(200, "CLNT curl 8.0")
+	c.cmd(200, "LANG")
+	c.cmd(200, "LANG EN-US")
+	c.cmd(504, "LANG FR")
+	c.cmd(220, "HOST example.com")
+	c.cmd(501, "HOST")
+	c.cmd(202, "ACCT x")
+	c.cmd(331, "USER alice")
+	c.cmd(503, "HOST example.com")
+	c.cmd(230, "PASS secret")
+	c.cmd(202, "ALLO 100")
+	c.cmd(502, "SMNT /x")
+	msg := c.cmd(211, "STAT")
+	if !strings.Contains(msg, "Logged in as alice") || !strings.Contains(msg, "TYPE: BINARY") {
+		t.Errorf("STAT: %q", msg)
+	}
+}
+
+func TestSITE(t *testing.T) {
+	ts := startServer(t)
+	ctx := t.Context()
+	up, _ := ts.Mem.Create(ctx, "/f.txt")
+	up.Write([]byte("x"))
+	up.Commit()
+	c := ts.loginAlice(t)
+	if msg := c.cmd(214, "SITE HELP"); !strings.Contains(msg, "CHMOD") {
+		t.Errorf("SITE HELP: %q", msg)
+	}
+	c.cmd(200, "SITE CHMOD 600 f.txt")
+	if fi, _ := ts.Mem.Stat(ctx, "/f.txt"); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", fi.Mode())
+	}
+	c.cmd(200, "site chmod 0755 /f.txt")
+	c.cmd(501, "SITE CHMOD 9z9 f.txt")
+	c.cmd(501, "SITE CHMOD 644")
+	c.cmd(550, "SITE CHMOD 644 missing")
+	c.cmd(500, "SITE FROB")
+}
+
+func TestAVBL(t *testing.T) {
+	ts := startServer(t)
+	c := ts.loginAlice(t)
+	c.cmd(213, "AVBL")
+	c.cmd(550, "AVBL /missing")
+}
