@@ -143,9 +143,11 @@ func syncVerb(verb string) bool {
 }
 
 // duringCommand answers ABOR, STAT and QUIT while a command runs (called with
-// s.mu held). handled false means the line is to be queued.
+// s.mu held). handled false means the line is to be queued: a pipelined
+// line behind others keeps its place, STAT and QUIT interrupt only a
+// transfer, and ABOR any command still working.
 func (s *Session) duringCommand(verb, text string) (handled, goOn bool) {
-	if s.finalSent {
+	if s.finalSent || len(s.queue) > 0 {
 		return false, true
 	}
 	switch {
@@ -155,13 +157,12 @@ func (s *Session) duringCommand(verb, text string) (handled, goOn bool) {
 			s.cancelCmd()
 		}
 		return true, true
-	case verb == "STAT" && len(text) == 4:
+	case verb == "STAT" && len(text) == 4 && s.data.running():
 		n := s.data.transferred()
 		s.reply(NewReply(213, "Status: %d bytes transferred.", n))
 		return true, true
-	case verb == "QUIT":
+	case verb == "QUIT" && s.data.running():
 		s.quitting = true
-		s.queue = nil
 		if s.cancelCmd != nil {
 			s.cancelCmd()
 		}
