@@ -69,6 +69,15 @@ type Upload interface {
 	Abort() error
 }
 
+// ExclusiveUpload is an Upload that can also commit only under a name
+// nothing has yet, for STOU: CommitExclusive fails with fs.ErrExist, and
+// discards the data, when the name was taken meanwhile. Only the first of
+// Commit, CommitExclusive and Abort takes effect.
+type ExclusiveUpload interface {
+	Upload
+	CommitExclusive() error
+}
+
 // Renamer is a backend with an atomic rename of files and folders.
 type Renamer interface {
 	Rename(ctx context.Context, oldname, newname string) error

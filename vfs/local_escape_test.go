@@ -254,3 +254,19 @@ func TestLocalEscapeErrorsHideHost(t *testing.T) {
 	errs = append(errs, j.Remove(ctx, "/missing"), j.RemoveDir(ctx, "/"), j.Rename(ctx, "/a", "/b"))
 	wantNoHostPath(t, j, errs)
 }
+
+// TestLocalAbsoluteLinkInside documents an os.Root rule: a symlink with an
+// absolute target is refused even when the target is inside the root.
+func TestLocalAbsoluteLinkInside(t *testing.T) {
+	j := linkJail(t)
+	must(t, os.Symlink(filepath.Join(j.root, "dir"), filepath.Join(j.root, "abs-in")))
+	_, err := j.Stat(t.Context(), "/abs-in/file")
+	wantIs(t, "Stat through an absolute link", err, fs.ErrPermission)
+	infos, err := j.ReadDir(t.Context(), "/")
+	must(t, err)
+	for _, fi := range infos {
+		if fi.Name() == "abs-in" && fi.Mode()&fs.ModeSymlink == 0 {
+			t.Errorf("abs-in listed as %v, want the link itself", fi.Mode())
+		}
+	}
+}

@@ -78,7 +78,10 @@ type localUpload struct {
 	done bool
 }
 
-var _ io.ReaderFrom = (*localUpload)(nil)
+var (
+	_ io.ReaderFrom   = (*localUpload)(nil)
+	_ ExclusiveUpload = (*localUpload)(nil)
+)
 
 // Write appends p to the upload.
 func (u *localUpload) Write(p []byte) (int, error) { return u.f.Write(p) }
@@ -101,6 +104,36 @@ func (u *localUpload) Commit() error {
 		return mapErr("commit", u.name, err)
 	}
 	return nil
+}
+
+// CommitExclusive puts the upload in place only if nothing has the name:
+// a hard link fails rather than replace. Where the filesystem has no hard
+// links it falls back to a check before the rename, which leaves a small
+// race.
+func (u *localUpload) CommitExclusive() error {
+	if !u.finish() {
+		return nil
+	}
+	err := u.f.Close()
+	if err == nil {
+		err = u.root.Link(u.tmp, u.rel)
+		if err != nil && !errors.Is(err, fs.ErrExist) && !errors.Is(err, fs.ErrNotExist) {
+			err = u.renameIfFree()
+		}
+	}
+	u.root.Remove(u.tmp)
+	return mapErr("commit", u.name, err)
+}
+
+// renameIfFree renames the upload into place if nothing has the name.
+func (u *localUpload) renameIfFree() error {
+	if _, err := u.root.Lstat(u.rel); !errors.Is(err, fs.ErrNotExist) {
+		if err == nil {
+			err = fs.ErrExist
+		}
+		return err
+	}
+	return u.root.Rename(u.tmp, u.rel)
 }
 
 // Abort discards the upload.

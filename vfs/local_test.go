@@ -40,6 +40,7 @@ func newJail(t *testing.T) *jail {
 		if after := snapshot(t, base, j.root); after != before {
 			t.Errorf("outside the root changed:\nbefore:\n%s\nafter:\n%s", before, after)
 		}
+		wantNoTemp(t, j.root)
 	})
 	return j
 }
@@ -69,6 +70,16 @@ func snapshot(t *testing.T, base, root string) string {
 	})
 	must(t, err)
 	return b.String()
+}
+
+// wantNoTemp fails if an upload file outlived its Commit or Abort.
+func wantNoTemp(t *testing.T, root string) {
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasPrefix(d.Name(), ".luaftpd-upload-") {
+			t.Errorf("upload file left behind: %s", p)
+		}
+		return nil
+	})
 }
 
 func must(t testing.TB, err error) {

@@ -99,6 +99,8 @@ func (m *Mem) target(clean string) (*memNode, string, error) {
 	return parent, base, nil
 }
 
+var _ ExclusiveUpload = (*memUpload)(nil)
+
 // memUpload is an upload to a Mem in progress.
 type memUpload struct {
 	m    *Mem
@@ -131,9 +133,33 @@ func (u *memUpload) Commit() error {
 	if err != nil {
 		return &fs.PathError{Op: "commit", Path: u.name, Err: err}
 	}
+	u.m.place(parent, base, data)
+	return nil
+}
+
+// place puts a new file in parent. The caller holds the write lock.
+func (m *Mem) place(parent *memNode, base string, data []byte) {
 	now := time.Now()
 	parent.children[base] = &memNode{name: base, mode: 0o644, mtime: now, data: data}
 	parent.mtime = now
+}
+
+// CommitExclusive puts the data in place only if nothing has the name.
+func (u *memUpload) CommitExclusive() error {
+	data, ok := u.finish()
+	if !ok {
+		return nil
+	}
+	u.m.mu.Lock()
+	defer u.m.mu.Unlock()
+	parent, base, err := u.m.target(u.name)
+	if err == nil && parent.children[base] != nil {
+		err = fs.ErrExist
+	}
+	if err != nil {
+		return &fs.PathError{Op: "commit", Path: u.name, Err: err}
+	}
+	u.m.place(parent, base, data)
 	return nil
 }
 

@@ -20,6 +20,8 @@ var writeCases = []testCase{
 	{"CommitInRemovedFolder", testCommitInRemovedFolder},
 	{"LargeUpload", testLargeUpload},
 	{"ConcurrentUploads", testConcurrentUploads},
+	{"CommitExclusive", testCommitExclusive},
+	{"MkdirAll", testMkdirAll},
 }
 
 func testCreateCommit(t *testing.T, fsys vfs.FS) {
@@ -195,4 +197,42 @@ func wholeFile(data []byte, size int) error {
 		return errors.New("file is not one whole upload: " + string(clip(data)))
 	}
 	return nil
+}
+
+func testCommitExclusive(t *testing.T, fsys vfs.FS) {
+	create := func(name, data string) vfs.ExclusiveUpload {
+		t.Helper()
+		up, err := fsys.Create(t.Context(), name)
+		wantOK(t, "Create", err)
+		ex, ok := up.(vfs.ExclusiveUpload)
+		if !ok {
+			up.Abort()
+			t.Skipf("%T lacks CommitExclusive", up)
+		}
+		_, err = up.Write([]byte(data))
+		wantOK(t, "Write", err)
+		return ex
+	}
+	first := create("/u", "first")
+	second := create("/u", "second")
+	wantOK(t, "CommitExclusive to a free name", first.CommitExclusive())
+	wantErr(t, "CommitExclusive to a taken name", second.CommitExclusive(), fs.ErrExist)
+	wantContent(t, fsys, "/u", []byte("first"))
+	wantOK(t, "second CommitExclusive", first.CommitExclusive())
+	wantOK(t, "Commit after CommitExclusive", second.Commit())
+	wantContent(t, fsys, "/u", []byte("first"))
+	wantNames(t, fsys, "/", "u")
+}
+
+func testMkdirAll(t *testing.T, fsys vfs.FS) {
+	ctx := t.Context()
+	wantOK(t, "MkdirAll", vfs.MkdirAll(ctx, fsys, "/a/b/c"))
+	wantDir(t, fsys, "/a/b/c")
+	wantOK(t, "MkdirAll again", vfs.MkdirAll(ctx, fsys, "/a/b/c"))
+	wantOK(t, "MkdirAll of the root", vfs.MkdirAll(ctx, fsys, "/"))
+	Put(t, fsys, "/a/f", []byte("x"))
+	wantErr(t, "MkdirAll over a file", vfs.MkdirAll(ctx, fsys, "/a/f"), vfs.ErrNotDir)
+	wantErr(t, "MkdirAll below a file", vfs.MkdirAll(ctx, fsys, "/a/f/g"), vfs.ErrNotDir, fs.ErrNotExist)
+	wantErr(t, "MkdirAll of a bad name", vfs.MkdirAll(ctx, fsys, "/a/../x"), fs.ErrPermission)
+	wantNames(t, fsys, "/a", "b", "f")
 }
