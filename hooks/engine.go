@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"path"
 	"path/filepath"
 	"sync"
@@ -88,7 +87,10 @@ func newEngine(opts Options) *Engine {
 	if e.authTimeout <= 0 {
 		e.authTimeout = 5 * time.Second
 	}
-	e.env = &moduleEnv{kv: opts.KV, client: &http.Client{}, logger: e.scriptLogger}
+	e.env = &moduleEnv{kv: opts.KV, client: newHTTPClient(), logger: e.scriptLogger}
+	if e.env.kv == nil {
+		e.env.kv = NewMemKV()
+	}
 	if opts.Dir != "" {
 		e.env.dataDir = filepath.Join(opts.Dir, "data")
 	}
