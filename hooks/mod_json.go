@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -277,105 +276,102 @@ func appendJSONString(b []byte, s string) []byte {
 }
 
 // json.decode(text) → value | nil, err
+//
+// encoding/json parses the text into Go values in one fast pass (the input
+// cap bounds its time and memory); the conversion to Lua tables then checks
+// the nesting depth and polls the hook's context.
 func jsonDecodeLua(L *lua.LState, arrayMT *lua.LTable) int {
 	text := L.CheckString(1)
 	if len(text) > maxJSONInput {
 		return pushFail(L, fmt.Sprintf("json.decode: the text is longer than %d bytes", maxJSONInput))
 	}
-	d := &jsonDecoder{L: L, ctx: stateContext(L), arrayMT: arrayMT, dec: json.NewDecoder(strings.NewReader(text))}
-	v, err := d.decode()
-	if err != nil {
-		return pushFail(L, fmt.Sprintf("json.decode: %v (at byte %d)", err, d.dec.InputOffset()))
+	var v any
+	if err := json.Unmarshal([]byte(text), &v); err != nil {
+		return pushFail(L, "json.decode: "+jsonSyntaxMessage(err))
 	}
-	L.Push(v)
+	d := &jsonDecoder{L: L, ctx: stateContext(L), arrayMT: arrayMT}
+	lv, err := d.value(v, 0)
+	if err != nil {
+		return pushFail(L, "json.decode: "+err.Error())
+	}
+	L.Push(lv)
 	return 1
+}
+
+// jsonSyntaxMessage words a parse error with its byte offset.
+func jsonSyntaxMessage(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s (at byte %d)", strings.TrimPrefix(se.Error(), "json: "), se.Offset)
+	}
+	var ue *json.UnmarshalTypeError
+	if errors.As(err, &ue) {
+		return fmt.Sprintf("%s out of range (at byte %d)", ue.Value, ue.Offset)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
 type jsonDecoder struct {
 	L       *lua.LState
 	ctx     context.Context
 	arrayMT *lua.LTable
-	dec     *json.Decoder
 	count   int
 }
 
-func (d *jsonDecoder) decode() (lua.LValue, error) {
-	v, err := d.value(0)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := d.dec.Token(); err != io.EOF {
-		return nil, errors.New("text after the value")
-	}
-	return v, nil
-}
-
-func (d *jsonDecoder) token() (json.Token, error) {
+// value converts one parsed value; null is nil (so a null member leaves
+// its key unset and a null item leaves a hole in its array). Tables are
+// made at their final size: gopher-lua's default table reserves room for
+// 32 items, which would multiply the memory of a large document.
+func (d *jsonDecoder) value(v any, depth int) (lua.LValue, error) {
 	if d.count++; d.count%jsonPoll == 0 && d.ctx.Err() != nil {
 		return nil, d.ctx.Err()
 	}
-	tok, err := d.dec.Token()
-	if err == io.EOF {
-		return nil, io.ErrUnexpectedEOF
-	}
-	return tok, err
-}
-
-// value reads one value; null is nil (so a null member leaves its key
-// unset and a null item leaves a hole in its array).
-func (d *jsonDecoder) value(depth int) (lua.LValue, error) {
-	tok, err := d.token()
-	if err != nil {
-		return nil, err
-	}
-	switch tok := tok.(type) {
+	switch v := v.(type) {
 	case nil:
 		return lua.LNil, nil
 	case bool:
-		return lua.LBool(tok), nil
+		return lua.LBool(v), nil
 	case float64:
-		return lua.LNumber(tok), nil
+		return lua.LNumber(v), nil
 	case string:
-		return lua.LString(tok), nil
-	case json.Delim:
-		if depth >= maxJSONDepth {
-			return nil, fmt.Errorf("nested deeper than %d", maxJSONDepth)
-		}
-		if tok == '[' {
-			return d.array(depth)
-		}
-		return d.object(depth)
+		return lua.LString(v), nil
+	case []any:
+		return d.array(v, depth)
+	case map[string]any:
+		return d.object(v, depth)
 	}
-	return nil, fmt.Errorf("unexpected %v", tok)
+	return nil, fmt.Errorf("unexpected %T", v)
 }
 
-func (d *jsonDecoder) array(depth int) (lua.LValue, error) {
-	t := d.L.NewTable()
+func (d *jsonDecoder) array(items []any, depth int) (lua.LValue, error) {
+	if depth >= maxJSONDepth {
+		return nil, fmt.Errorf("nested deeper than %d", maxJSONDepth)
+	}
+	t := d.L.CreateTable(len(items), 0)
 	t.Metatable = d.arrayMT
-	for i := 1; d.dec.More(); i++ {
-		v, err := d.value(depth + 1)
+	for i, item := range items {
+		v, err := d.value(item, depth+1)
 		if err != nil {
 			return nil, err
 		}
-		t.RawSetInt(i, v)
+		t.RawSetInt(i+1, v)
 	}
-	_, err := d.token() // ]
-	return t, err
+	return t, nil
 }
 
-func (d *jsonDecoder) object(depth int) (lua.LValue, error) {
-	t := d.L.NewTable()
-	for d.dec.More() {
-		k, err := d.token()
-		if err != nil {
-			return nil, err
-		}
-		v, err := d.value(depth + 1)
-		if err != nil {
-			return nil, err
-		}
-		t.RawSetString(k.(string), v)
+func (d *jsonDecoder) object(members map[string]any, depth int) (lua.LValue, error) {
+	if depth >= maxJSONDepth {
+		return nil, fmt.Errorf("nested deeper than %d", maxJSONDepth)
 	}
-	_, err := d.token() // }
-	return t, err
+	t := d.L.CreateTable(0, len(members))
+	for k, member := range members {
+		v, err := d.value(member, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		if v != lua.LNil {
+			t.RawSetString(k, v)
+		}
+	}
+	return t, nil
 }
