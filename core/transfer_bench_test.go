@@ -1,0 +1,223 @@
+package core
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The data path is chosen by these benchmarks (see copyData): each moves
+// one file over loopback between this process (the server side, measured)
+// and a client in a separate process, so the server's CPU time per GiB
+// (getrusage of this process) counts only the server's work.
+//
+//	go test -run '^$' -bench 'DataPath' -benchtime 3x ./core/
+//
+// Set LUAFTPD_BENCH_MB to change the file size (default 256) and
+// LUAFTPD_BENCH_CLIENT_KB the client's read and write size (default 256;
+// curl reads 16 KiB at a time).
+
+const dataPathClientEnv = "LUAFTPD_DATAPATH_CLIENT"
+
+func benchSize() int64 {
+	if mb, err := strconv.Atoi(os.Getenv("LUAFTPD_BENCH_MB")); err == nil && mb > 0 {
+		return int64(mb) << 20
+	}
+	return 256 << 20
+}
+
+// TestDataPathClient is the client process of the benchmarks; it does
+// nothing in a normal test run.
+func TestDataPathClient(t *testing.T) {
+	spec := os.Getenv(dataPathClientEnv)
+	if spec == "" {
+		t.Skip("client process of the data path benchmarks")
+	}
+	f := strings.Split(spec, " ")
+	size, _ := strconv.ParseInt(f[2], 10, 64)
+	conn, err := net.Dial("tcp", f[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	bufSize := 256 << 10
+	if kb, err := strconv.Atoi(os.Getenv("LUAFTPD_BENCH_CLIENT_KB")); err == nil && kb > 0 {
+		bufSize = kb << 10
+	}
+	buf := make([]byte, bufSize)
+	if f[0] == "read" {
+		for {
+			if _, err := conn.Read(buf); err != nil {
+				return
+			}
+		}
+	}
+	for size > 0 {
+		n := min(size, int64(len(buf)))
+		if _, err := conn.Write(buf[:n]); err != nil {
+			t.Fatal(err)
+		}
+		size -= n
+	}
+}
+
+// benchDir is tmpfs when there is one, so the disk does not set the pace.
+func benchDir(b *testing.B) string {
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		d, err := os.MkdirTemp("/dev/shm", "luaftpd-bench")
+		if err == nil {
+			b.Cleanup(func() { os.RemoveAll(d) })
+			return d
+		}
+	}
+	return b.TempDir()
+}
+
+func benchSource(b *testing.B, size int64) *os.File {
+	f, err := os.Create(benchDir(b) + "/src")
+	if err != nil {
+		b.Fatal(err)
+	}
+	chunk := make([]byte, 1<<20)
+	for i := range chunk {
+		chunk[i] = byte(i * 7)
+	}
+	for w := int64(0); w < size; w += int64(len(chunk)) {
+		f.Write(chunk)
+	}
+	b.Cleanup(func() { f.Close() })
+	return f
+}
+
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// runDataPath runs one transfer per iteration with the client doing mode
+// ("read": the server sends, "write": the server receives) and reports
+// throughput and the server's CPU seconds per GiB.
+func runDataPath(b *testing.B, mode string, size int64, serve func(conn *net.TCPConn) error) {
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	b.SetBytes(size)
+	b.ResetTimer()
+	b.StopTimer()
+	var cpu, wall float64
+	for range b.N {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestDataPathClient$", "-test.count=1")
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %s %d", dataPathClientEnv, mode, ln.Addr(), size))
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		conn, err := ln.AcceptTCP()
+		if err != nil {
+			b.Fatal(err)
+		}
+		c0, t0 := cpuSeconds(), time.Now()
+		b.StartTimer()
+		if err := serve(conn); err != nil {
+			b.Fatal(err)
+		}
+		conn.Close()
+		b.StopTimer()
+		cpu += cpuSeconds() - c0
+		wall += time.Since(t0).Seconds()
+		cmd.Wait()
+	}
+	gib := float64(size) * float64(b.N) / (1 << 30)
+	b.ReportMetric(cpu/gib, "cpu-s/GiB")
+	b.ReportMetric(cpu/wall, "cpu/wall")
+}
+
+// loopCopy is copyData's loop with buffer size n, writing straight to the
+// Write methods so no ReadFrom or WriteTo shortcut applies.
+func loopCopy(dst io.Writer, src io.Reader, n int) error {
+	buf := make([]byte, n)
+	for {
+		nr, err := src.Read(buf)
+		if nr > 0 {
+			if _, werr := dst.Write(buf[:nr]); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func setCork(conn *net.TCPConn, on bool) {
+	rc, _ := conn.SyscallConn()
+	v := 0
+	if on {
+		v = 1
+	}
+	rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_CORK, v) })
+}
+
+func BenchmarkDataPathRETR(b *testing.B) {
+	size := benchSize()
+	src := benchSource(b, size)
+	rewind := func() { src.Seek(0, io.SeekStart) }
+	paths := map[string]func(*net.TCPConn) error{
+		"loop-32k":  func(c *net.TCPConn) error { rewind(); return loopCopy(c, src, 32<<10) },
+		"loop-128k": func(c *net.TCPConn) error { rewind(); return loopCopy(c, src, 128<<10) },
+		"loop-256k": func(c *net.TCPConn) error { rewind(); return loopCopy(c, src, 256<<10) },
+		"copyData": func(c *net.TCPConn) error {
+			rewind()
+			_, err := newDataTestSession(nil).copyData(c, src, false)
+			return err
+		},
+		"sendfile": func(c *net.TCPConn) error { rewind(); _, err := io.Copy(c, src); return err },
+		"sendfile-cork": func(c *net.TCPConn) error {
+			rewind()
+			setCork(c, true)
+			_, err := io.Copy(c, src)
+			setCork(c, false)
+			return err
+		},
+	}
+	for _, name := range []string{"loop-32k", "loop-128k", "loop-256k", "copyData", "sendfile", "sendfile-cork"} {
+		b.Run(name, func(b *testing.B) { runDataPath(b, "read", size, paths[name]) })
+	}
+}
+
+func BenchmarkDataPathSTOR(b *testing.B) {
+	size := benchSize()
+	dst, err := os.Create(benchDir(b) + "/dst")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer dst.Close()
+	reset := func() { dst.Truncate(0); dst.Seek(0, io.SeekStart) }
+	paths := map[string]func(*net.TCPConn) error{
+		"loop-32k":  func(c *net.TCPConn) error { reset(); return loopCopy(dst, c, 32<<10) },
+		"loop-128k": func(c *net.TCPConn) error { reset(); return loopCopy(dst, c, 128<<10) },
+		"loop-256k": func(c *net.TCPConn) error { reset(); return loopCopy(dst, c, 256<<10) },
+		"copyData": func(c *net.TCPConn) error {
+			reset()
+			_, err := newDataTestSession(nil).copyData(dst, c, true)
+			return err
+		},
+		"splice": func(c *net.TCPConn) error { reset(); _, err := dst.ReadFrom(c); return err },
+	}
+	for _, name := range []string{"loop-32k", "loop-128k", "loop-256k", "copyData", "splice"} {
+		b.Run(name, func(b *testing.B) { runDataPath(b, "write", size, paths[name]) })
+	}
+}
