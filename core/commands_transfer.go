@@ -99,7 +99,7 @@ func (s *Session) cmdRETR(r *request) Reply {
 		if s.ascii {
 			dst = newToNetASCII(conn)
 		}
-		_, err := s.copyData(dst, f, false)
+		_, err := s.copyData(dst, f, conn, false)
 		return err
 	})
 	s.logTransfer(r, "download", r.path, start, rep)
@@ -111,13 +111,13 @@ func (s *Session) cmdRETR(r *request) Reply {
 func (s *Session) openRetr(r *request, offset int64) (vfs.File, int64, Reply, bool) {
 	f, err := s.fs.Open(r.ctx, r.path)
 	if err != nil {
-		return nil, 0, s.transferFSReply(r, err), false
+		return nil, 0, s.transferFSReply(err), false
 	}
 	fi, err := f.Stat()
 	switch {
 	case err != nil:
 		f.Close()
-		return nil, 0, s.transferFSReply(r, err), false
+		return nil, 0, s.transferFSReply(err), false
 	case !fi.Mode().IsRegular():
 		f.Close()
 		return nil, 0, NewReply(550, "Not a regular file."), false
@@ -128,7 +128,7 @@ func (s *Session) openRetr(r *request, offset int64) (vfs.File, int64, Reply, bo
 	if offset > 0 {
 		if _, err := f.Seek(offset, io.SeekStart); err != nil {
 			f.Close()
-			return nil, 0, s.transferFSReply(r, err), false
+			return nil, 0, s.transferFSReply(err), false
 		}
 	}
 	return f, fi.Size(), Reply{}, true
@@ -204,7 +204,7 @@ type opener func(r *request, name string) (io.Writer, func(keep bool) error, Rep
 func (s *Session) createUpload(r *request, name string) (io.Writer, func(bool) error, Reply, bool) {
 	up, err := s.fs.Create(r.ctx, name)
 	if err != nil {
-		return nil, nil, s.transferFSReply(r, err), false
+		return nil, nil, s.transferFSReply(err), false
 	}
 	return up, func(keep bool) error {
 		if keep {
@@ -223,7 +223,7 @@ func (s *Session) openInPlace(r *request, name string, offset int64, missing int
 	}
 	w, err := wa.OpenWrite(r.ctx, name, offset)
 	if err != nil {
-		return nil, nil, s.transferFSReply(r, err), false
+		return nil, nil, s.transferFSReply(err), false
 	}
 	return w, func(bool) error { return w.Close() }, Reply{}, true
 }
@@ -244,7 +244,7 @@ func (s *Session) store(r *request, name, mark string, open opener) Reply {
 	start := time.Now()
 	rep = s.moveData(r, mark, func(conn net.Conn) error { return s.receive(w, conn) })
 	if err := finish(rep.Code == 226 && r.ctx.Err() == nil); err != nil && rep.Code == 226 {
-		rep = s.transferFSReply(r, err)
+		rep = s.transferFSReply(err)
 	}
 	s.logTransfer(r, "upload", name, start, rep)
 	return rep
@@ -254,11 +254,11 @@ func (s *Session) store(r *request, name, mark string, open opener) Reply {
 // TYPE A.
 func (s *Session) receive(w io.Writer, conn net.Conn) error {
 	if !s.ascii {
-		_, err := s.copyData(w, conn, true)
+		_, err := s.copyData(w, conn, conn, true)
 		return err
 	}
 	a := newFromNetASCII(w)
-	if _, err := s.copyData(a, conn, true); err != nil {
+	if _, err := s.copyData(a, conn, conn, true); err != nil {
 		return err
 	}
 	if err := a.Flush(); err != nil {

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"net"
 	"sync"
@@ -147,7 +146,7 @@ func (s *Session) dataHandshake(ctx context.Context, conn net.Conn) (net.Conn, e
 		conn.Close()
 		return nil, errDataTLS
 	}
-	tc := tls.Server(conn, s.srv.TLSConfig)
+	tc := s.srv.tlsServer(conn)
 	hctx, cancel := context.WithTimeout(ctx, s.dataTimeout())
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {

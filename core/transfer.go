@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/luaftpd/luaftpd/vfs"
 )
 
 // copyBufSize is the buffer of the copy loop where no zero-copy path
@@ -46,12 +45,20 @@ func (e *copyError) Unwrap() error { return e.err }
 // other backends) io.CopyBuffer runs a loop over one pooled 32 KiB buffer.
 // The io.LimitedReader keeps both zero-copy paths: net and os look through
 // it. netToLocal says which side is the file, to blame errors.
-func (s *Session) copyData(dst io.Writer, src io.Reader, netToLocal bool) (int64, error) {
+//
+// conn, the data connection, gets a deadline per chunk: a transfer that
+// moves nothing for the stall timeout (a client that connects and never
+// sends) ends with 426 instead of holding the session forever.
+func (s *Session) copyData(dst io.Writer, src io.Reader, conn net.Conn, netToLocal bool) (int64, error) {
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
 	lr := &io.LimitedReader{R: src}
 	var n int64
+	stall := s.stallTimeout()
 	for {
+		if conn != nil && stall > 0 {
+			conn.SetDeadline(time.Now().Add(stall))
+		}
 		lr.N = copyChunk
 		k, err := io.CopyBuffer(dst, lr, *bp)
 		n += k
@@ -63,6 +70,16 @@ func (s *Session) copyData(dst io.Writer, src io.Reader, netToLocal bool) (int64
 			return n, nil
 		}
 	}
+}
+
+// stallTimeout is how long a chunk of a transfer may take: the session's
+// idle timeout (Server.IdleTimeout, 0: 15 minutes, negative: no limit),
+// which the control connection does not apply while a transfer runs.
+func (s *Session) stallTimeout() time.Duration {
+	if s.srv == nil || s.srv.IdleTimeout == 0 {
+		return 15 * time.Minute
+	}
+	return s.srv.IdleTimeout
 }
 
 // isNetError tells errors of the data connection from those of the file,
@@ -134,46 +151,22 @@ func (s *Session) moveData(r *request, mark string, move func(conn net.Conn) err
 // ("upload" or "download"; "" for none).
 func (s *Session) logTransfer(r *request, event, name string, start time.Time, rep Reply) {
 	n := s.data.transferred()
-	ok := rep.Code == 226 || rep.Code == 250
+	ok := rep.Code == 226
 	s.log.Info("transfer", "cmd", r.verb, "path", name, "bytes", n,
 		"seconds", time.Since(start).Seconds(), "ok", ok, "code", rep.Code)
 	if event != "" {
-		s.transferEvent(r.ctx, event, &Event{Command: r.verb, Arg: r.arg, Path: name, Session: s, Bytes: n, OK: ok})
+		s.fireEvent(event, &Event{Command: r.verb, Arg: r.arg, Path: name, Bytes: n, OK: ok})
 	}
 }
 
-// transferEvent runs the scripts' handlers of an upload or download event.
-// The event fires even after ABOR, so it does not inherit cancellation.
-func (s *Session) transferEvent(ctx context.Context, name string, ev *Event) {
-	if s.srv == nil || s.srv.Hooks == nil || !s.srv.Hooks.WantsEvent(name) {
-		return
-	}
-	if _, err := s.srv.Hooks.On(context.WithoutCancel(ctx), name, ev); err != nil {
-		s.log.Warn("event handler failed", "event", name, "err", err)
-	}
-}
-
-// transferFSReply maps a vfs error of a transfer command to its reply;
-// unknown errors are logged and the client gets 451 without Go's text.
-func (s *Session) transferFSReply(r *request, err error) Reply {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return NewReply(550, "No such file or directory.")
-	case errors.Is(err, fs.ErrPermission):
-		return NewReply(550, "Permission denied.")
-	case errors.Is(err, vfs.ErrIsDir):
-		return NewReply(550, "Not a regular file.")
-	case errors.Is(err, vfs.ErrNotDir):
-		return NewReply(550, "Not a directory.")
-	case errors.Is(err, fs.ErrInvalid):
+// transferFSReply maps a vfs error of a transfer command to its reply: an
+// offset past the end of the file (REST) is a 550 here, the rest is the
+// dispatcher's usual mapping.
+func (s *Session) transferFSReply(err error) Reply {
+	if errors.Is(err, fs.ErrInvalid) {
 		return NewReply(550, "Invalid restart offset.")
-	case errors.Is(err, vfs.ErrNotSupported):
-		return NewReply(502, "Not supported by this storage.")
-	case errors.Is(err, context.Canceled):
-		return NewReply(426, "Connection closed; transfer aborted.")
 	}
-	s.log.Error("file operation failed", "cmd", r.verb, "path", r.path, "err", err)
-	return NewReply(451, "Requested action aborted: local error in processing.")
+	return s.fail(err)
 }
 
 // sendData opens the data connection the client prepared, replies 150,

@@ -181,7 +181,7 @@ func BenchmarkDataPathRETR(b *testing.B) {
 		"loop-256k": func(c *net.TCPConn) error { rewind(); return loopCopy(c, src, 256<<10) },
 		"copyData": func(c *net.TCPConn) error {
 			rewind()
-			_, err := newDataTestSession(nil).copyData(c, src, false)
+			_, err := newDataTestSession(nil).copyData(c, src, c, false)
 			return err
 		},
 		"sendfile": func(c *net.TCPConn) error { rewind(); _, err := io.Copy(c, src); return err },
@@ -212,7 +212,7 @@ func BenchmarkDataPathSTOR(b *testing.B) {
 		"loop-256k": func(c *net.TCPConn) error { reset(); return loopCopy(dst, c, 256<<10) },
 		"copyData": func(c *net.TCPConn) error {
 			reset()
-			_, err := newDataTestSession(nil).copyData(dst, c, true)
+			_, err := newDataTestSession(nil).copyData(dst, c, c, true)
 			return err
 		},
 		"splice": func(c *net.TCPConn) error { reset(); _, err := dst.ReadFrom(c); return err },
