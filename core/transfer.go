@@ -11,16 +11,21 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
 )
 
 // copyBufSize is the buffer of the copy loop where no zero-copy path
 // applies (TLS, TYPE A, backends that are not local files).
 const copyBufSize = 32 << 10
 
-// copyChunk is what one io.Copy call moves before the byte counter (STAT)
-// is updated.
-const copyChunk = 4 << 20
+// copyChunk is what one zero-copy call moves before the byte counter (STAT)
+// and the stall deadline are updated; the loop renews its deadline as often.
+const copyChunk = 1 << 20
+
+// dataStallTimeout ends a transfer during which nothing moves for this long
+// (a client that connects and never sends) with 426, since the session's
+// idle timeout does not run during a transfer. vsftpd's
+// data_connection_timeout is the same bound with the same default.
+var dataStallTimeout = 5 * time.Minute
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
 
@@ -34,33 +39,47 @@ type copyError struct {
 func (e *copyError) Error() string { return e.err.Error() }
 func (e *copyError) Unwrap() error { return e.err }
 
-// copyData moves src to dst in chunks, adding each chunk to the session's
-// byte counter (STAT).
+// copyData moves src to dst, adding what it moves to the session's byte
+// counter (STAT). conn is the data connection (for its stall deadline) and
+// netToLocal says which side is the file, to blame errors.
 //
-// The data path is chosen by measurement (transfer_bench_test.go, figures
-// in the package notes of that file): io.Copy lets a plain connection and a
-// local file meet in sendfile (RETR) and splice (STOR), which on this
-// machine's loopback were as fast or faster than a 32 KiB write loop and
-// always cheaper in server CPU per byte; everywhere else (TLS, TYPE A,
-// other backends) io.CopyBuffer runs a loop over one pooled 32 KiB buffer.
-// The io.LimitedReader keeps both zero-copy paths: net and os look through
-// it. netToLocal says which side is the file, to blame errors.
-//
-// conn, the data connection, gets a deadline per chunk: a transfer that
-// moves nothing for the stall timeout (a client that connects and never
-// sends) ends with 426 instead of holding the session forever.
+// The data path is chosen by measurement (transfer_bench_test.go; the
+// figures are in its comment): a plain connection and a local file meet in
+// sendfile (RETR) and splice (STOR), which on this machine's loopback were
+// as fast or faster than a write loop and always cheaper in server CPU per
+// byte. Everywhere else (TLS, TYPE A, other backends) a loop over one
+// pooled 32 KiB buffer runs.
 func (s *Session) copyData(dst io.Writer, src io.Reader, conn net.Conn, netToLocal bool) (int64, error) {
-	bp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bp)
+	if zeroCopy(dst, src) {
+		return s.copyChunks(dst, src, conn)
+	}
+	return s.copyLoop(dst, src, conn, netToLocal)
+}
+
+// zeroCopy reports whether io.Copy would take sendfile (a TCP connection
+// reading from a file descriptor) or splice (a local upload reading from a
+// TCP connection).
+func zeroCopy(dst io.Writer, src io.Reader) bool {
+	if _, ok := dst.(*net.TCPConn); ok {
+		_, ok := src.(syscall.Conn)
+		return ok
+	}
+	if _, ok := src.(*net.TCPConn); ok {
+		_, ok := dst.(io.ReaderFrom)
+		return ok
+	}
+	return false
+}
+
+// copyChunks is io.Copy in chunks of copyChunk. net and os look through the
+// io.LimitedReader, so each chunk is one sendfile or splice run.
+func (s *Session) copyChunks(dst io.Writer, src io.Reader, conn net.Conn) (int64, error) {
 	lr := &io.LimitedReader{R: src}
 	var n int64
-	stall := s.stallTimeout()
 	for {
-		if conn != nil && stall > 0 {
-			conn.SetDeadline(time.Now().Add(stall))
-		}
+		s.renewStall(conn)
 		lr.N = copyChunk
-		k, err := io.CopyBuffer(dst, lr, *bp)
+		k, err := io.Copy(dst, lr)
 		n += k
 		s.data.bytes.Add(k)
 		if err != nil {
@@ -72,14 +91,45 @@ func (s *Session) copyData(dst io.Writer, src io.Reader, conn net.Conn, netToLoc
 	}
 }
 
-// stallTimeout is how long a chunk of a transfer may take: the session's
-// idle timeout (Server.IdleTimeout, 0: 15 minutes, negative: no limit),
-// which the control connection does not apply while a transfer runs.
-func (s *Session) stallTimeout() time.Duration {
-	if s.srv == nil || s.srv.IdleTimeout == 0 {
-		return 15 * time.Minute
+// copyLoop is the read/write loop; it counts every write, so STAT is exact.
+func (s *Session) copyLoop(dst io.Writer, src io.Reader, conn net.Conn, netToLocal bool) (int64, error) {
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
+	var n, renewed int64
+	s.renewStall(conn)
+	for {
+		nr, rerr := src.Read(buf)
+		if nr > 0 {
+			nw, werr := dst.Write(buf[:nr])
+			n += int64(nw)
+			s.data.bytes.Add(int64(nw))
+			if werr == nil && nw < nr {
+				werr = io.ErrShortWrite
+			}
+			if werr != nil {
+				return n, &copyError{local: netToLocal, err: werr}
+			}
+			if n-renewed >= copyChunk {
+				s.renewStall(conn)
+				renewed = n
+			}
+		}
+		if rerr == io.EOF {
+			return n, nil
+		}
+		if rerr != nil {
+			return n, &copyError{local: !netToLocal, err: rerr}
+		}
 	}
-	return s.srv.IdleTimeout
+}
+
+// renewStall gives the data connection dataStallTimeout to move the next
+// chunk.
+func (s *Session) renewStall(conn net.Conn) {
+	if conn != nil && dataStallTimeout > 0 {
+		conn.SetDeadline(time.Now().Add(dataStallTimeout))
+	}
 }
 
 // isNetError tells errors of the data connection from those of the file,

@@ -317,7 +317,10 @@ func TestClientDropsStore(t *testing.T) {
 }
 
 func TestStalledDataConnection(t *testing.T) {
-	ts := startServer(t, func(s *Server) { s.IdleTimeout = 300 * time.Millisecond })
+	old := dataStallTimeout
+	dataStallTimeout = 300 * time.Millisecond
+	t.Cleanup(func() { dataStallTimeout = old })
+	ts := startServer(t)
 	putFile(t, ts.Mem, "/f", "old")
 	c := ts.loginAlice(t)
 	c.pasv() // connected, and then nothing is ever sent
