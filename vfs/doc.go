@@ -12,7 +12,10 @@
 // ever leads outside it; its Open returns an *os.File (for sendfile) and its
 // uploads and in-place writes are io.ReaderFrom (for splice). Create writes to
 // a hidden temporary file beside the target and renames it into place on
-// Commit, so a failed upload never replaces a good file. Mem keeps everything
-// in memory for tests. ReadOnly refuses every write with fs.ErrPermission.
-// The vfstest package holds the conformance suite every backend passes.
+// Commit, so a failed upload never replaces a good file; CommitExclusive
+// (ExclusiveUpload, for STOU) never replaces anything. Mem keeps everything
+// in memory for tests and answers like Local (a test runs both side by
+// side). ReadOnly refuses every write with fs.ErrPermission. MkdirAll works
+// over any FS. The vfstest package holds the conformance suite every
+// backend passes.
 package vfs

@@ -78,7 +78,9 @@ type ExclusiveUpload interface {
 	CommitExclusive() error
 }
 
-// Renamer is a backend with an atomic rename of files and folders.
+// Renamer is a backend with an atomic rename of files and folders. A file
+// replaces a file; nothing replaces a folder (fs.ErrExist), and a folder
+// cannot move into itself (fs.ErrInvalid).
 type Renamer interface {
 	Rename(ctx context.Context, oldname, newname string) error
 }

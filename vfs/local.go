@@ -229,7 +229,8 @@ func (l *Local) RemoveDir(ctx context.Context, name string) error {
 	return mapErr("rmdir", clean, l.root.Remove(rel))
 }
 
-// Rename moves oldname to newname, replacing a file there (POSIX rename).
+// Rename moves oldname to newname, replacing a file there. Like os.Rename
+// (and unlike rename(2)) it never replaces a folder: fs.ErrExist.
 func (l *Local) Rename(ctx context.Context, oldname, newname string) error {
 	oldClean, oldRel, err := l.name(ctx, "rename", oldname)
 	if err != nil {
@@ -242,11 +243,12 @@ func (l *Local) Rename(ctx context.Context, oldname, newname string) error {
 	if oldClean == "/" || newClean == "/" {
 		return &fs.PathError{Op: "rename", Path: oldClean, Err: fs.ErrPermission}
 	}
-	if oldClean == newClean {
-		_, err := l.root.Lstat(oldRel)
-		return mapErr("rename", oldClean, err)
-	}
-	if strings.HasPrefix(newClean, oldClean+"/") {
+	if oldClean == newClean || strings.HasPrefix(newClean, oldClean+"/") {
+		// Onto itself is a no-op and into itself is invalid, but only for
+		// a name that exists.
+		if _, err := l.root.Lstat(oldRel); err != nil || oldClean == newClean {
+			return mapErr("rename", oldClean, err)
+		}
 		return &fs.PathError{Op: "rename", Path: oldClean, Err: fs.ErrInvalid}
 	}
 	return mapErr("rename", oldClean, l.root.Rename(oldRel, newRel))

@@ -171,7 +171,7 @@ func (l *Local) OpenWrite(ctx context.Context, name string, offset int64) (io.Wr
 		flag |= os.O_CREATE
 	}
 	f, err := l.root.OpenFile(rel, flag, 0o644)
-	if offset > 0 && errors.Is(err, fs.ErrNotExist) {
+	if offset > 0 && errors.Is(err, fs.ErrNotExist) && l.isDir(path.Dir(rel)) {
 		err = fs.ErrInvalid // nothing to resume: the offset is past the end
 	}
 	if err != nil {
@@ -208,4 +208,10 @@ func seekTruncate(f *os.File, offset int64) error {
 	}
 	_, err = f.Seek(offset, io.SeekStart)
 	return err
+}
+
+// isDir reports whether the Root-relative name is a folder.
+func (l *Local) isDir(rel string) bool {
+	fi, err := l.root.Stat(rel)
+	return err == nil && fi.IsDir()
 }

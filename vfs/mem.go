@@ -199,6 +199,9 @@ func (m *Mem) remove(ctx context.Context, op, name string, dir bool) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if clean == "/" && !dir {
+		return &fs.PathError{Op: op, Path: clean, Err: ErrIsDir}
+	}
 	parent, base, err := m.lookupParent(clean)
 	if err == nil {
 		err = removable(parent.children[base], dir)

@@ -269,8 +269,8 @@ func (w *memWriter) Close() error {
 	return nil
 }
 
-// Rename moves oldname to newname with POSIX rules: a file replaces a file,
-// a folder replaces an empty folder.
+// Rename moves oldname to newname with the rules of Local (and os.Rename):
+// a file replaces a file; nothing replaces a folder (fs.ErrExist).
 func (m *Mem) Rename(ctx context.Context, oldname, newname string) error {
 	oldClean, err := m.check(ctx, "rename", oldname)
 	if err != nil {
@@ -288,24 +288,28 @@ func (m *Mem) Rename(ctx context.Context, oldname, newname string) error {
 	return nil
 }
 
+// rename checks in the order Local does, so both answer alike.
 func (m *Mem) rename(oldClean, newClean string) error {
+	if oldClean == "/" || newClean == "/" {
+		return fs.ErrPermission
+	}
+	if oldClean == newClean || strings.HasPrefix(newClean, oldClean+"/") {
+		if _, err := m.lookup(oldClean); err != nil || oldClean == newClean {
+			return err
+		}
+		return fs.ErrInvalid
+	}
 	oldParent, oldBase, err := m.lookupParent(oldClean)
+	if err != nil {
+		return err
+	}
+	newParent, newBase, err := m.lookupParent(newClean)
 	if err != nil {
 		return err
 	}
 	n := oldParent.children[oldBase]
 	if n == nil {
 		return fs.ErrNotExist
-	}
-	newParent, newBase, err := m.lookupParent(newClean)
-	if err != nil {
-		return err
-	}
-	if oldClean == newClean {
-		return nil
-	}
-	if strings.HasPrefix(newClean, oldClean+"/") {
-		return fs.ErrInvalid
 	}
 	if err := replaceable(n, newParent.children[newBase]); err != nil {
 		return err
@@ -318,17 +322,16 @@ func (m *Mem) rename(oldClean, newClean string) error {
 	return nil
 }
 
-// replaceable says why n cannot be renamed over old (nil if nothing is there).
+// replaceable says why n cannot be renamed over old (nil if nothing is
+// there): nothing replaces a folder, and a folder replaces no file.
 func replaceable(n, old *memNode) error {
 	switch {
 	case old == nil:
 		return nil
-	case !n.isDir() && old.isDir():
-		return ErrIsDir
-	case n.isDir() && !old.isDir():
+	case old.isDir():
+		return fs.ErrExist
+	case n.isDir():
 		return ErrNotDir
-	case old.isDir() && len(old.children) > 0:
-		return ErrNotEmpty
 	}
 	return nil
 }

@@ -67,6 +67,8 @@ func testRenameErrors(t *testing.T, fsys vfs.FS) {
 	Mkdir(t, fsys, "/e")
 	Put(t, fsys, "/e/x", []byte("X"))
 	wantErr(t, "Rename over a full folder", r.Rename(ctx, "/d", "/e"), vfs.ErrNotEmpty, fs.ErrExist)
+	Mkdir(t, fsys, "/empty")
+	wantErr(t, "Rename over an empty folder", r.Rename(ctx, "/f", "/empty"), fs.ErrExist, vfs.ErrIsDir)
 	wantErr(t, "Rename into itself", r.Rename(ctx, "/d", "/d/sub"), fs.ErrInvalid)
 	if err := r.Rename(ctx, "/", "/x"); err == nil {
 		t.Fatal("Rename of the root succeeded")
@@ -74,7 +76,7 @@ func testRenameErrors(t *testing.T, fsys vfs.FS) {
 	wantContent(t, fsys, "/f", []byte("F"))
 	wantContent(t, fsys, "/d/keep", []byte("K"))
 	wantContent(t, fsys, "/e/x", []byte("X"))
-	wantNames(t, fsys, "/", "d", "e", "f")
+	wantNames(t, fsys, "/", "d", "e", "empty", "f")
 }
 
 // write writes data through OpenWrite and closes.
