@@ -9,10 +9,14 @@ import (
 	"encoding/pem"
 	"io"
 	"net"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
+
+	"github.com/jlaffaye/ftp"
 )
 
 func TestSelfSignedTLSConfig(t *testing.T) {
@@ -150,5 +154,160 @@ func controlRoundTrip(t *testing.T, cfg, ccfg *tls.Config) {
 	}
 	if c.ConnectionState().DidResume {
 		t.Fatal("first connection resumed")
+	}
+}
+
+// startTLSServer is startServer with explicit FTPS.
+func startTLSServer(t *testing.T, configure ...func(*Server)) (*testServer, *tls.Config) {
+	t.Helper()
+	cfg, err := SelfSignedTLSConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := startServer(t, append([]func(*Server){func(s *Server) { s.TLSConfig = cfg }}, configure...)...)
+	return ts, cfg
+}
+
+// loginTLS runs AUTH TLS, PBSZ 0 and, if prot is not "", PROT, then logs in.
+func loginTLS(t *testing.T, ts *testServer, ccfg *tls.Config, prot string) *ftpConn {
+	t.Helper()
+	c := ts.dial(t)
+	c.cmd(234, "AUTH TLS")
+	tc := tls.Client(c.nc, ccfg)
+	if err := tc.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	c = &ftpConn{Conn: textproto.NewConn(tc), t: t, nc: tc}
+	c.cmd(200, "PBSZ 0")
+	if prot != "" {
+		c.cmd(200, "PROT %s", prot)
+	}
+	c.cmd(331, "USER %s", testUser)
+	c.cmd(230, "PASS %s", testPass)
+	return c
+}
+
+// pasvTLS dials a passive data connection and wraps it in TLS, without
+// starting the handshake (the first Read or Write does, as most clients).
+func pasvTLS(c *ftpConn, ccfg *tls.Config) *tls.Conn {
+	return tls.Client(c.pasv(), ccfg)
+}
+
+func TestTLSTransfersResume(t *testing.T) {
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		t.Run(tls.VersionName(v), func(t *testing.T) {
+			ts, cfg := startTLSServer(t)
+			ccfg := clientTLS(t, cfg, v)
+			c := loginTLS(t, ts, ccfg, "P")
+			data := binaryData(1 << 20)
+
+			dc := pasvTLS(c, ccfg)
+			c.cmd(150, "STOR f")
+			if _, err := io.WriteString(dc, data); err != nil {
+				t.Fatal(err)
+			}
+			if !dc.ConnectionState().DidResume {
+				t.Error("STOR data connection did not resume the control session")
+			}
+			dc.Close()
+			c.expect(226)
+			if got := getFile(t, ts.Mem, "/f"); got != data {
+				t.Fatalf("TLS STOR stored %d bytes, want %d", len(got), len(data))
+			}
+
+			dc = pasvTLS(c, ccfg)
+			c.cmd(150, "RETR f")
+			got, err := io.ReadAll(dc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.expect(226)
+			if string(got) != data {
+				t.Fatalf("TLS RETR sent %d bytes, want %d", len(got), len(data))
+			}
+			if !dc.ConnectionState().DidResume {
+				t.Error("RETR data connection did not resume the control session")
+			}
+		})
+	}
+}
+
+// TestTLSZeroBytes retrieves an empty file the way curl does: the client's
+// handshake starts before it sends RETR. The handshake must complete and
+// the client must see a clean end of an empty stream.
+func TestTLSZeroBytes(t *testing.T) {
+	ts, cfg := startTLSServer(t)
+	putFile(t, ts.Mem, "/empty", "")
+	ccfg := clientTLS(t, cfg, tls.VersionTLS13)
+	c := loginTLS(t, ts, ccfg, "P")
+	dc := pasvTLS(c, ccfg)
+	handshake := make(chan error, 1)
+	go func() { handshake <- dc.Handshake() }()
+	c.cmd(150, "RETR empty")
+	if err := <-handshake; err != nil {
+		t.Fatalf("handshake of a 0-byte transfer: %v", err)
+	}
+	if b, err := io.ReadAll(dc); err != nil || len(b) != 0 {
+		t.Fatalf("0-byte RETR: %q, %v", b, err)
+	}
+	c.expect(226)
+	// And a 0-byte upload.
+	dc = pasvTLS(c, ccfg)
+	c.cmd(150, "STOR zero")
+	if err := dc.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	dc.Close()
+	c.expect(226)
+	if got := getFile(t, ts.Mem, "/zero"); got != "" {
+		t.Fatalf("0-byte STOR stored %q", got)
+	}
+}
+
+func TestTLSProtClearData(t *testing.T) {
+	ts, cfg := startTLSServer(t)
+	putFile(t, ts.Mem, "/f", "clear")
+	c := loginTLS(t, ts, clientTLS(t, cfg, tls.VersionTLS13), "C")
+	if got := c.retrieve("RETR f"); got != "clear" {
+		t.Fatalf("PROT C RETR sent %q", got)
+	}
+}
+
+func TestRequireTLSRefusesClearData(t *testing.T) {
+	ts, cfg := startTLSServer(t, func(s *Server) { s.RequireTLS = true })
+	putFile(t, ts.Mem, "/f", "secret")
+	ccfg := clientTLS(t, cfg, tls.VersionTLS13)
+	c := loginTLS(t, ts, ccfg, "") // no PROT P: data would go in the clear
+	c.pasv()
+	c.cmd(521, "RETR f")
+	c.cmd(521, "STOR g")
+	c.cmd(200, "PROT P")
+	dc := pasvTLS(c, ccfg)
+	c.cmd(150, "RETR f")
+	if b, _ := io.ReadAll(dc); string(b) != "secret" {
+		t.Fatalf("PROT P RETR sent %q", b)
+	}
+	c.expect(226)
+}
+
+// TestTLSHandshakeFailure: a client that speaks plain TCP on a PROT P data
+// connection gets 425, and the session goes on.
+func TestTLSHandshakeFailure(t *testing.T) {
+	ts, cfg := startTLSServer(t, func(s *Server) { s.DataTimeout = time.Second })
+	putFile(t, ts.Mem, "/f", "x")
+	c := loginTLS(t, ts, clientTLS(t, cfg, tls.VersionTLS13), "P")
+	dc := c.pasv()
+	c.cmd(150, "RETR f")
+	io.WriteString(dc, "not a ClientHello at all\r\n")
+	c.expect(425)
+	c.cmd(200, "NOOP")
+}
+
+func TestClientLibraryExplicitTLS(t *testing.T) {
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		t.Run(tls.VersionName(v), func(t *testing.T) {
+			ts, cfg := startTLSServer(t, func(s *Server) { s.RequireTLS = true })
+			clientRoundTrip(t, ts, ftp.DialWithExplicitTLS(clientTLS(t, cfg, v)))
+		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jlaffaye/ftp"
 	"github.com/luaftpd/luaftpd/vfs"
 )
 
@@ -478,4 +479,76 @@ func TestLargeTransferRoundTrip(t *testing.T) {
 	if got := c.retrieve("RETR big"); !bytes.Equal([]byte(got), []byte(data)) {
 		t.Fatalf("8 MiB round trip: %d bytes back, differ", len(got))
 	}
+}
+
+// clientRoundTrip drives a real FTP client library through uploads,
+// resumed transfers and appends.
+func clientRoundTrip(t *testing.T, ts *testServer, opts ...ftp.DialOption) {
+	t.Helper()
+	c, err := ftp.Dial(ts.Addr, append([]ftp.DialOption{ftp.DialWithTimeout(10 * time.Second)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Quit()
+	if err := c.Login(testUser, testPass); err != nil {
+		t.Fatal(err)
+	}
+	data := binaryData(300_000)
+	if err := c.Stor("f", strings.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	if got := retr(t, c, "f", 0); got != data {
+		t.Fatalf("RETR: %d bytes, want %d", len(got), len(data))
+	}
+	if got := retr(t, c, "f", 1000); got != data[1000:] {
+		t.Fatalf("REST 1000 + RETR: %d bytes, want %d", len(got), len(data)-1000)
+	}
+	if err := c.StorFrom("f", strings.NewReader("tail"), 5); err != nil {
+		t.Fatal(err)
+	}
+	if got := getFile(t, ts.Mem, "/f"); got != data[:5]+"tail" {
+		t.Fatalf("REST 5 + STOR left %q", got)
+	}
+	if err := c.Append("f", strings.NewReader("+more")); err != nil {
+		t.Fatal(err)
+	}
+	if got := retr(t, c, "f", 0); got != data[:5]+"tail+more" {
+		t.Fatalf("after APPE: %q", got)
+	}
+	if err := c.Stor("empty", strings.NewReader("")); err != nil {
+		t.Fatal(err)
+	}
+	if got := retr(t, c, "empty", 0); got != "" {
+		t.Fatalf("empty file: %q", got)
+	}
+	if _, err := c.Retr("missing"); err == nil {
+		t.Fatal("RETR of a missing file succeeded")
+	}
+	if err := c.NoOp(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func retr(t *testing.T, c *ftp.ServerConn, name string, offset uint64) string {
+	t.Helper()
+	r, err := c.RetrFrom(name, offset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestClientLibraryEPSV(t *testing.T) {
+	clientRoundTrip(t, startServer(t))
+}
+
+func TestClientLibraryPASV(t *testing.T) {
+	clientRoundTrip(t, startServer(t), ftp.DialWithDisabledEPSV(true))
 }
