@@ -47,7 +47,7 @@ func init() {
 		"AUTH": {fn: (*Session).cmdAUTH, flags: cmdNoLogin | cmdNeedArg, feat: "AUTH TLS", help: "AUTH TLS"},
 		"PBSZ": {fn: (*Session).cmdPBSZ, flags: cmdNoLogin | cmdNeedArg, feat: "PBSZ", help: "PBSZ 0"},
 		"PROT": {fn: (*Session).cmdPROT, flags: cmdNoLogin | cmdNeedArg, feat: "PROT", help: "PROT P|C"},
-		"CCC":  {fn: (*Session).cmdCCC, help: "CCC"},
+		"CCC":  {fn: (*Session).cmdCCC, flags: cmdNoLogin, help: "CCC"},
 
 		// informational (commands_info.go)
 		"SYST": {fn: (*Session).cmdSYST, flags: cmdNoLogin, help: "SYST"},
@@ -81,7 +81,7 @@ func init() {
 		"MFMT":    {fn: (*Session).cmdMFMT, flags: cmdNeedArg | cmdWrite, feat: "MFMT", help: "MFMT <YYYYMMDDHHMMSS> <path>"},
 		"MLST":    {fn: (*Session).cmdMLST, flags: cmdPath, feat: "MLST type*;size*;modify*;perm*;unique*;unix.mode*;", help: "MLST [<path>]"},
 		"HASH":    {fn: (*Session).cmdHASH, flags: cmdPath | cmdNeedArg, feat: "HASH SHA-256*;SHA-1;MD5;CRC32", help: "HASH <path>"},
-		"XCRC":    {fn: (*Session).cmdXCRC, flags: cmdPath | cmdNeedArg, feat: "XCRC", help: "XCRC <path> [<start> [<end>]]"},
+		"XCRC":    {fn: (*Session).cmdXCRC, flags: cmdPath | cmdNeedArg, feat: "XCRC", help: "XCRC <path>"},
 		"XMD5":    {fn: (*Session).cmdXMD5, flags: cmdPath | cmdNeedArg, feat: "XMD5", help: "XMD5 <path>"},
 		"XSHA1":   {fn: (*Session).cmdXSHA1, flags: cmdPath | cmdNeedArg, feat: "XSHA1", help: "XSHA1 <path>"},
 		"XSHA256": {fn: (*Session).cmdXSHA256, flags: cmdPath | cmdNeedArg, feat: "XSHA256", help: "XSHA256 <path>"},

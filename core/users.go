@@ -19,6 +19,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
+// bcryptCost is the cost of new hashes; tests lower it.
+var bcryptCost = bcrypt.DefaultCost
+
 // verifiedCacheSize bounds the remembered successful bcrypt checks.
 const verifiedCacheSize = 4096
 
@@ -195,7 +198,7 @@ func SetPassword(path, user, password string) error {
 	if _, err := parseUsersFile(data); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
 	if err != nil {
 		return err
 	}

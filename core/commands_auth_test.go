@@ -1,0 +1,131 @@
+package core
+
+import (
+	"crypto/tls"
+	"net"
+	"net/textproto"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tlsServer starts a server with a self-signed certificate.
+func tlsServer(t *testing.T, configure ...func(*Server)) *testServer {
+	cfg, err := SelfSignedTLSConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startServer(t, append([]func(*Server){func(s *Server) { s.TLSConfig = cfg }}, configure...)...)
+}
+
+// authTLS upgrades the control connection with AUTH TLS.
+func (c *ftpConn) authTLS() *tls.Conn {
+	c.t.Helper()
+	c.cmd(234, "AUTH TLS")
+	tc := tls.Client(c.nc, &tls.Config{InsecureSkipVerify: true})
+	if err := tc.Handshake(); err != nil {
+		c.t.Fatal(err)
+	}
+	c.Conn = textproto.NewConn(tc)
+	c.nc = tc
+	return tc
+}
+
+func TestAUTHTLS(t *testing.T) {
+	ts := tlsServer(t)
+	c := ts.dial(t)
+	feats := c.cmd(211, "FEAT")
+	for _, f := range []string{" AUTH TLS", " PBSZ", " PROT"} {
+		if !slices.Contains(strings.Split(feats, "\n"), f) {
+			t.Errorf("FEAT lacks %q", f)
+		}
+	}
+	c.cmd(503, "PBSZ 0")
+	c.cmd(503, "PROT P")
+	c.cmd(504, "AUTH KERBEROS")
+	c.cmd(533, "CCC")
+	c.authTLS()
+	c.cmd(503, "AUTH TLS")
+	c.cmd(503, "PROT P")
+	c.cmd(501, "PBSZ x")
+	c.cmd(200, "PBSZ 0")
+	c.cmd(536, "PROT S")
+	c.cmd(504, "PROT X")
+	c.cmd(200, "PROT C")
+	c.cmd(200, "PROT P")
+	c.cmd(534, "CCC")
+	c.cmd(331, "USER alice")
+	c.cmd(230, "PASS secret")
+	if !strings.Contains(c.cmd(211, "STAT"), "Control channel TLS: true, PROT P: true") {
+		t.Error("STAT does not show TLS")
+	}
+}
+
+func TestAUTHWithoutTLSConfig(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	c.cmd(502, "AUTH TLS")
+}
+
+// Bytes sent after AUTH TLS in the same segment must never run as commands
+// (the STARTTLS injection attack).
+func TestAUTHTLSDropsBufferedBytes(t *testing.T) {
+	ts := tlsServer(t)
+	c := ts.dial(t)
+	c.raw("AUTH TLS\r\nUSER alice\r\nPASS secret\r\n")
+	c.expect(234)
+	tc := tls.Client(c.nc, &tls.Config{InsecureSkipVerify: true})
+	if err := tc.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	c.Conn = textproto.NewConn(tc)
+	c.cmd(530, "PWD")
+}
+
+func TestAUTHTLSBadHandshake(t *testing.T) {
+	ts := tlsServer(t)
+	c := ts.dial(t)
+	c.cmd(234, "AUTH TLS")
+	c.raw("this is not a TLS client hello\r\n")
+	c.expectClosed()
+	ts.dial(t).cmd(200, "NOOP")
+}
+
+func TestRequireTLS(t *testing.T) {
+	ts := tlsServer(t, func(s *Server) { s.RequireTLS = true })
+	c := ts.dial(t)
+	c.cmd(530, "USER alice")
+	c.authTLS()
+	c.cmd(200, "PBSZ 0")
+	c.cmd(534, "PROT C")
+	c.cmd(331, "USER alice")
+	c.cmd(230, "PASS secret")
+}
+
+func TestImplicitTLS(t *testing.T) {
+	ts := tlsServer(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- ts.ServeTLS(l) }()
+	tc, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", l.Addr().String(), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	tc.SetDeadline(time.Now().Add(10 * time.Second))
+	c := &ftpConn{Conn: textproto.NewConn(tc), t: t, nc: tc}
+	c.expect(220)
+	c.cmd(503, "AUTH TLS")
+	c.cmd(331, "USER alice")
+	c.cmd(230, "PASS secret")
+	if !strings.Contains(c.cmd(211, "STAT"), "Control channel TLS: true, PROT P: true") {
+		t.Error("implicit session not protected")
+	}
+	c.cmd(221, "QUIT")
+	ts.Close()
+	<-done
+}
