@@ -2,9 +2,9 @@ package core
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"log/slog"
-	"fmt"
 	"net"
 	"runtime"
 	"strings"
@@ -74,7 +74,7 @@ func TestIdleSessionMemory(t *testing.T) {
 	perSession := (total - clientCost/2) / n
 	t.Logf("idle logged-in session: %.2f KiB (total %.0f KiB, client side %.0f KiB)",
 		perSession/1024, total/1024, clientCost/2048)
-	if perSession > 8*1024 {
+	if perSession > 8*1024 && !raceEnabled {
 		t.Errorf("an idle session costs %.2f KiB, want at most 8 KiB", perSession/1024)
 	}
 }
