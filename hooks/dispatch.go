@@ -54,7 +54,7 @@ func (e *Engine) invoke(ctx context.Context, s *set, c *call) (err error) {
 	broken = perr != nil && (cctx.Err() != nil || isPanic(perr))
 	switch {
 	case perr != nil:
-		e.logFailure(c, luaError(c.h.script, c.h.line, perr, cctx.Err() != nil))
+		e.logFailure(c, luaError(c.h.script, c.h.line, perr, cctx.Err()))
 		return perr
 	case derr != nil:
 		e.logFailure(c, &ScriptError{Script: c.h.script, Line: c.h.line, Msg: derr.Error()})
@@ -318,6 +318,10 @@ func (e *Engine) On(ctx context.Context, name string, ev *core.Event) (*core.Rep
 		r := d.reply
 		return &r, nil
 	}
+	// Observers run after the fact (a transfer ended, the session is
+	// closing): the command's cancellation must not cut them short, only
+	// their own budget.
+	ctx = context.WithoutCancel(ctx)
 	for _, h := range hs {
 		e.invoke(ctx, s, &call{h: h, sess: ev.Session, budget: e.hookTimeout, args: evArgs(ev, false)})
 	}

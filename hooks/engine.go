@@ -57,6 +57,8 @@ type Engine struct {
 	reloadMu sync.Mutex // one load at a time
 	failedFP string     // sources of the last failed load (under reloadMu)
 	closed   bool       // (under reloadMu)
+
+	watchReady func() // tests: called once Watch watches the folder
 }
 
 var _ core.Hooks = (*Engine)(nil)

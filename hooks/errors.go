@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -41,7 +42,7 @@ var luaWhere = regexp.MustCompile(`(?s)^([^\s:]+):(\d+):\s*(.*)$`)
 // luaError turns an error from PCall into a ScriptError. script and line
 // are used when the message does not say where it happened (an error
 // object that is not a string, a panic in a Go function).
-func luaError(script string, line int, err error, timedOut bool) *ScriptError {
+func luaError(script string, line int, err error, ctxErr error) *ScriptError {
 	se := &ScriptError{Script: script, Line: line, Msg: err.Error()}
 	var ae *lua.ApiError
 	if errors.As(err, &ae) {
@@ -51,8 +52,11 @@ func luaError(script string, line int, err error, timedOut bool) *ScriptError {
 			se.Line, _ = strconv.Atoi(m[2])
 		}
 	}
-	if timedOut {
+	switch {
+	case errors.Is(ctxErr, context.DeadlineExceeded):
 		se.Msg = "ran out of its time budget (" + se.Msg + ")"
+	case ctxErr != nil:
+		se.Msg = "cancelled: the command was aborted or the session ended (" + se.Msg + ")"
 	}
 	return se
 }
@@ -80,7 +84,7 @@ func isPanic(err error) bool {
 
 // loadError is the error of a script whose main chunk failed.
 func loadError(name string, err error, timedOut bool) error {
-	se := luaError(name, 0, err, false)
+	se := luaError(name, 0, err, nil)
 	if timedOut {
 		se.Msg = "did not finish loading within its time budget"
 	}

@@ -32,6 +32,9 @@ func (e *Engine) Watch(ctx context.Context) error {
 	}
 	defer w.Close()
 	watching := e.addWatches(w)
+	if e.watchReady != nil {
+		e.watchReady()
+	}
 	quiet := time.NewTimer(time.Hour)
 	quiet.Stop()
 	var tick <-chan time.Time
