@@ -7,6 +7,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -551,4 +552,76 @@ func TestClientLibraryEPSV(t *testing.T) {
 
 func TestClientLibraryPASV(t *testing.T) {
 	clientRoundTrip(t, startServer(t), ftp.DialWithDisabledEPSV(true))
+}
+
+// sendHooks is a Hooks fake: it defines the command SENDME, which sends
+// its argument over the data connection the way ev:send does, and records
+// the upload and download events.
+type sendHooks struct {
+	Hooks  // nil: any method not written below is not expected
+	mu     sync.Mutex
+	events []Event
+}
+
+func (h *sendHooks) Wants(string) (bool, bool) { return false, false }
+func (h *sendHooks) Authenticate(context.Context, string, string, *Session) (*Account, error) {
+	return nil, nil
+}
+func (h *sendHooks) Command(verb string) (CommandInfo, bool) {
+	return CommandInfo{Verb: "SENDME", Auth: true}, verb == "SENDME"
+}
+func (h *sendHooks) RunCommand(ctx context.Context, ev *Event) (Reply, error) {
+	if err := ev.Session.SendData(ctx, []byte(ev.Arg)); err != nil {
+		return Reply{}, nil // SendData replied already
+	}
+	return Reply{}, nil
+}
+func (h *sendHooks) WantsEvent(name string) bool { return name == "upload" || name == "download" }
+func (h *sendHooks) On(ctx context.Context, name string, ev *Event) (*Reply, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e := *ev
+	e.Session = nil
+	h.events = append(h.events, e)
+	return nil, nil
+}
+
+func TestScriptSendData(t *testing.T) {
+	h := &sendHooks{}
+	ts := startServer(t, func(s *Server) { s.Hooks = h })
+	c := ts.loginAlice(t)
+	if got := c.retrieve("SENDME hello from a script"); got != "hello from a script" {
+		t.Fatalf("ev:send sent %q", got)
+	}
+	c.cmd(425, "SENDME no data connection")
+	c.cmd(200, "NOOP")
+}
+
+func TestTransferEvents(t *testing.T) {
+	h := &sendHooks{}
+	ts := startServer(t, func(s *Server) { s.Hooks = h })
+	c := ts.loginAlice(t)
+	c.store("/up", "12345")
+	c.retrieve("RETR up")
+	dc := c.pasv()
+	c.cmd(150, "STOR broken")
+	dc.(*net.TCPConn).SetLinger(0)
+	dc.Close()
+	c.expect(426)
+	c.cmd(200, "NOOP")
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	want := []Event{
+		{Command: "STOR", Arg: "/up", Path: "/up", Bytes: 5, OK: true},
+		{Command: "RETR", Arg: "up", Path: "/up", Bytes: 5, OK: true},
+		{Command: "STOR", Arg: "broken", Path: "/broken", Bytes: 0, OK: false},
+	}
+	if len(h.events) != len(want) {
+		t.Fatalf("events %+v, want %+v", h.events, want)
+	}
+	for i := range want {
+		if h.events[i] != want[i] {
+			t.Errorf("event %d: %+v, want %+v", i, h.events[i], want[i])
+		}
+	}
 }
