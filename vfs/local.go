@@ -153,9 +153,10 @@ func (l *Local) Open(ctx context.Context, name string) (File, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Non-blocking so that a FIFO cannot hang the open; checkRegular then
-	// refuses it.
-	f, err := l.root.OpenFile(rel, os.O_RDONLY|openNonblock, 0)
+	if err := l.preCheck(rel); err != nil {
+		return nil, mapErr("open", clean, err)
+	}
+	f, err := l.root.OpenFile(rel, os.O_RDONLY|openSafe, 0)
 	if err != nil {
 		return nil, mapErr("open", clean, err)
 	}
@@ -170,13 +171,33 @@ func (l *Local) Open(ctx context.Context, name string) (File, error) {
 	return f, nil
 }
 
+// preCheck refuses a name that is a folder or a special file before it is
+// opened at all, since opening a device can act on it. A missing name
+// passes. checkRegular after the open closes the race.
+func (l *Local) preCheck(rel string) error {
+	fi, err := l.root.Stat(rel)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	return regular(fi)
+}
+
 // checkRegular refuses folders (ErrIsDir) and devices, FIFOs and sockets
 // (fs.ErrPermission): only regular files are served.
 func checkRegular(f *os.File) error {
 	fi, err := f.Stat()
-	switch {
-	case err != nil:
+	if err != nil {
 		return unwrapErr(err)
+	}
+	return regular(fi)
+}
+
+// regular is ErrIsDir for a folder, fs.ErrPermission for a special file.
+func regular(fi fs.FileInfo) error {
+	switch {
 	case fi.IsDir():
 		return ErrIsDir
 	case !fi.Mode().IsRegular():
@@ -279,7 +300,7 @@ func (l *Local) Avail(ctx context.Context, name string) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	f, err := l.root.OpenFile(rel, os.O_RDONLY|openNonblock, 0)
+	f, err := l.root.OpenFile(rel, os.O_RDONLY|openSafe, 0)
 	if err != nil {
 		return 0, mapErr("avail", clean, err)
 	}

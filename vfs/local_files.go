@@ -163,12 +163,15 @@ func (l *Local) OpenWrite(ctx context.Context, name string, offset int64) (io.Wr
 	if err != nil {
 		return nil, err
 	}
-	flag := os.O_WRONLY | openNonblock
+	flag := os.O_WRONLY | openSafe
 	switch {
 	case offset < 0:
 		flag |= os.O_APPEND | os.O_CREATE
 	case offset == 0:
 		flag |= os.O_CREATE
+	}
+	if err := l.preCheck(rel); err != nil {
+		return nil, mapErr("openwrite", clean, err)
 	}
 	f, err := l.root.OpenFile(rel, flag, 0o644)
 	if offset > 0 && errors.Is(err, fs.ErrNotExist) && l.isDir(path.Dir(rel)) {

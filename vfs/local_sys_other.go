@@ -4,7 +4,7 @@ package vfs
 
 import "os"
 
-const openNonblock = 0
+const openSafe = 0
 
 // relabel keeps f as it is: without dup, its Name stays the host path.
 func relabel(f *os.File, name string) (*os.File, error) { return f, nil }

@@ -7,8 +7,10 @@ import (
 	"syscall"
 )
 
-// openNonblock keeps an open of a FIFO from blocking until a peer shows up.
-const openNonblock = syscall.O_NONBLOCK
+// openSafe are the flags for opening what may turn out not to be a regular
+// file: a FIFO must not block the open until a peer shows up, and a
+// terminal must not become the server's controlling terminal.
+const openSafe = syscall.O_NONBLOCK | syscall.O_NOCTTY
 
 // relabel returns f under the FS name instead of the host path, so that the
 // errors and Name of the file never show where the root lives. It moves

@@ -239,3 +239,19 @@ func TestLocalFIFOFolderOps(t *testing.T) {
 	_, err = j.Sub(ctx, "/fifo")
 	wantIs(t, "Sub of a FIFO", err, vfs.ErrNotDir)
 }
+
+// TestLocalDeviceRefused checks a device node inside the root is neither
+// served nor written (nor opened: preCheck refuses it first).
+func TestLocalDeviceRefused(t *testing.T) {
+	j := newJail(t)
+	// A copy of /dev/null (char 1:3); only root may make one.
+	if err := syscall.Mknod(filepath.Join(j.root, "null"), syscall.S_IFCHR|0o666, 1<<8|3); err != nil {
+		t.Skipf("mknod: %v", err)
+	}
+	_, err := j.Open(t.Context(), "/null")
+	wantIs(t, "Open of a device", err, fs.ErrPermission)
+	for _, off := range []int64{-1, 0} {
+		_, err = j.OpenWrite(t.Context(), "/null", off)
+		wantIs(t, "OpenWrite of a device", err, fs.ErrPermission)
+	}
+}
