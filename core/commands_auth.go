@@ -99,7 +99,7 @@ func (s *Session) loginOK(ctx context.Context, name string, acct *Account) Reply
 	}
 	s.user = name
 	if h := s.srv.Hooks; h != nil && h.WantsEvent("login") {
-		deny, err := h.On(ctx, "login", &Event{Command: "login", Arg: name, Session: s})
+		deny, err := s.onEvent("login", &Event{Command: "login", Arg: name, Session: s})
 		if err != nil {
 			s.log.Warn("login handler failed", "err", err)
 		}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"hash/fnv"
 	"io"
 	"io/fs"
@@ -17,11 +18,17 @@ type listing struct {
 	dir     string        // the folder listed, or the file's folder
 	self    fs.FileInfo   // the folder (or file) named
 	entries []fs.FileInfo // the folder's entries; the file itself for a file
+	glob    bool          // entries are the matches of a pattern
 }
 
-// list stats p and reads it if it is a folder.
+// list stats p and reads it if it is a folder. A last element with glob
+// characters that names nothing is a pattern ("LIST *.txt", as clients'
+// mget sends): the listing holds its matches.
 func (s *Session) list(ctx context.Context, p string) (*listing, error) {
 	fi, err := s.fs.Stat(ctx, p)
+	if errors.Is(err, fs.ErrNotExist) && strings.ContainsAny(path.Base(p), "*?[") {
+		return s.glob(ctx, p)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -33,6 +40,30 @@ func (s *Session) list(ctx context.Context, p string) (*listing, error) {
 		return nil, err
 	}
 	return &listing{dir: p, self: fi, entries: entries}, nil
+}
+
+// glob lists the entries of p's folder that match p's last element.
+func (s *Session) glob(ctx context.Context, p string) (*listing, error) {
+	dir, pattern := path.Split(p)
+	dir = path.Clean(dir)
+	self, err := s.statDir(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := s.fs.ReadDir(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	var matches []fs.FileInfo
+	for _, fi := range entries {
+		if ok, _ := path.Match(pattern, fi.Name()); ok {
+			matches = append(matches, fi)
+		}
+	}
+	if len(matches) == 0 {
+		return nil, fs.ErrNotExist
+	}
+	return &listing{dir: dir, self: self, entries: matches, glob: true}, nil
 }
 
 // cmdLIST sends an `ls -l` listing, the form curl, lftp and FileZilla parse.
@@ -49,17 +80,34 @@ func (s *Session) cmdLIST(r *request) Reply {
 	})
 }
 
-// cmdNLST sends names only.
+// cmdNLST sends names only, as paths the client can hand back to RETR:
+// prefixed with the folder the client named, if any.
 func (s *Session) cmdNLST(r *request) Reply {
 	l, err := s.list(r.ctx, r.path)
 	if err != nil {
 		return s.fail(err)
 	}
+	prefix := nlstPrefix(pathArg("NLST", r.arg), l)
 	return s.sendData(r, func(w io.Writer) error {
 		return writeLines(w, l.entries, func(b []byte, fi fs.FileInfo) []byte {
-			return append(b, fi.Name()...)
+			return append(append(b, prefix...), fi.Name()...)
 		})
 	})
+}
+
+// nlstPrefix is what NLST puts before each name: "" for the current folder,
+// else the folder part of the argument as the client wrote it.
+func nlstPrefix(arg string, l *listing) string {
+	if arg == "" {
+		return ""
+	}
+	if l.self.IsDir() && !l.glob {
+		return strings.TrimRight(arg, "/") + "/"
+	}
+	if dir := path.Dir(arg); dir != "." {
+		return strings.TrimRight(dir, "/") + "/"
+	}
+	return ""
 }
 
 // cmdMLSD sends the RFC 3659 machine listing of a folder, with its cdir

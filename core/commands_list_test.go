@@ -82,10 +82,24 @@ func TestLIST(t *testing.T) {
 
 func TestNLST(t *testing.T) {
 	_, c := listFixture(t)
-	if got := c.retrieve("NLST dir"); got != "b.txt\r\nsub\r\né.txt\r\n" {
-		t.Errorf("NLST: %q", got)
+	if got := c.retrieve("NLST dir"); got != "dir/b.txt\r\ndir/sub\r\ndir/é.txt\r\n" {
+		t.Errorf("NLST dir: %q", got)
+	}
+	if got := c.retrieve("NLST dir/*.txt"); got != "dir/b.txt\r\ndir/é.txt\r\n" {
+		t.Errorf("NLST pattern: %q", got)
 	}
 	c.cmd(550, "NLST missing")
+	c.cmd(550, "NLST dir/*.none")
+	c.cmd(250, "CWD dir")
+	if got := c.retrieve("NLST"); got != "b.txt\r\nsub\r\né.txt\r\n" {
+		t.Errorf("NLST: %q", got)
+	}
+	if got := c.retrieve("NLST -a b?txt"); got != "b.txt\r\n" {
+		t.Errorf("NLST pattern: %q", got)
+	}
+	if got := c.retrieve("LIST s*"); !strings.HasPrefix(got, "d") || !strings.HasSuffix(got, " sub\r\n") {
+		t.Errorf("LIST pattern: %q", got)
+	}
 }
 
 func TestMLSDAndMLST(t *testing.T) {

@@ -300,3 +300,24 @@ func BenchmarkDispatchNOOP(b *testing.B) {
 		})
 	}
 }
+
+// panicHooks is a hook engine that panics everywhere it is called.
+type panicHooks struct{ fakeHooks }
+
+func (*panicHooks) Wants(verb string) (bool, bool)                     { return verb == "NOOP", false }
+func (*panicHooks) WantsEvent(name string) bool                        { return true }
+func (*panicHooks) Before(context.Context, *Event) (*Reply, error)     { panic("before") }
+func (*panicHooks) On(context.Context, string, *Event) (*Reply, error) { panic("on") }
+
+func TestPanickingHookEngine(t *testing.T) {
+	ts := startServer(t, func(s *Server) { s.Hooks = &panicHooks{} })
+	for i := 0; i < 2; i++ {
+		c := ts.connect(t)
+		c.expect(220) // a panicking connect handler does not stop the banner...
+		c.cmd(451, "NOOP")
+		c.cmd(215, "SYST")
+		c.cmd(331, "USER alice")
+		c.cmd(230, "PASS secret")
+		c.cmd(221, "QUIT")
+	}
+}

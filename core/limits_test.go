@@ -211,3 +211,17 @@ func TestNoGoroutineLeak(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestListenAndServeAfterClose(t *testing.T) {
+	srv := &Server{}
+	srv.Close()
+	if err := srv.ListenAndServe("127.0.0.1:0"); !errors.Is(err, ErrServerClosed) {
+		t.Errorf("ListenAndServe after Close: %v", err)
+	}
+	if err := srv.ListenAndServe("not an address"); !errors.Is(err, ErrServerClosed) {
+		t.Errorf("got %v", err)
+	}
+	if err := (&Server{}).ListenAndServe("256.0.0.1:x"); err == nil || errors.Is(err, ErrServerClosed) {
+		t.Errorf("bad address: %v", err)
+	}
+}

@@ -2,9 +2,11 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"sync"
 
 	"github.com/luaftpd/luaftpd/vfs"
@@ -77,8 +79,10 @@ type Session struct {
 
 // fireEvent runs the scripts' handlers for a session event ("upload",
 // "download", ...), if any script registered one; it costs nothing
-// otherwise. ev.Session is set here. Replies are ignored; errors are logged.
-// The data side calls it when a transfer ends.
+// otherwise. ev.Session is set here. Replies are ignored; errors and panics
+// are logged. Handlers run even after ABOR or the end of the session (the
+// "disconnect" event), so they do not inherit cancellation. The data side
+// calls it when a transfer ends.
 func (s *Session) fireEvent(name string, ev *Event) {
 	h := s.srv.Hooks
 	if h == nil || !h.WantsEvent(name) {
@@ -88,8 +92,31 @@ func (s *Session) fireEvent(name string, ev *Event) {
 	if ev.Command == "" {
 		ev.Command = name
 	}
-	if _, err := h.On(s.ctx, name, ev); err != nil {
+	if _, err := s.onEvent(name, ev); err != nil {
 		s.log.Warn("event handler failed", "event", name, "err", err)
+	}
+}
+
+// onEvent runs an event's handlers; a panic in them becomes an error.
+func (s *Session) onEvent(name string, ev *Event) (rep *Reply, err error) {
+	ctx := context.Background()
+	if s.ctx != nil {
+		ctx = context.WithoutCancel(s.ctx)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic in event handler", "event", name, "panic", p, "stack", string(debug.Stack()))
+			rep, err = nil, fmt.Errorf("panic in %s handler", name)
+		}
+	}()
+	return s.srv.Hooks.On(ctx, name, ev)
+}
+
+// recoverLogged stops a panic of the hook engine or a handler from taking
+// the server down; it logs the panic with its stack.
+func (s *Session) recoverLogged(what string) {
+	if p := recover(); p != nil {
+		s.log.Error("panic", "in", what, "panic", p, "stack", string(debug.Stack()))
 	}
 }
 

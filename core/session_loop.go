@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -27,6 +28,7 @@ func (s *Session) run(implicitTLS bool) {
 	s.cwd = "/"
 	s.log = s.srv.logger().With("session", s.id, "remote", s.raw.RemoteAddr().String())
 	defer s.finish()
+	defer s.recoverLogged("session")
 	if implicitTLS && !s.implicitHandshake() {
 		return
 	}
@@ -55,7 +57,7 @@ func (s *Session) implicitHandshake() bool {
 func (s *Session) greet() bool {
 	banner := NewReply(220, "%s", s.srv.banner())
 	if h := s.srv.Hooks; h != nil && h.WantsEvent("connect") {
-		rep, err := h.On(s.ctx, "connect", &Event{Command: "connect", Session: s})
+		rep, err := s.onEvent("connect", &Event{Command: "connect", Session: s})
 		switch {
 		case err != nil:
 			s.log.Warn("connect handler failed", "err", err)
@@ -182,7 +184,7 @@ func (s *Session) runCommands(text string) {
 		s.mu.Lock()
 		s.finalSent = false
 		s.mu.Unlock()
-		s.execute(text)
+		s.safeExecute(text)
 		s.mu.Lock()
 		if s.aborting {
 			s.aborting = false
@@ -201,6 +203,23 @@ func (s *Session) runCommands(text string) {
 		s.idle.Broadcast()
 		s.mu.Unlock()
 	}
+}
+
+// safeExecute runs one command; a panic outside the handler (in the hook
+// engine) is logged and costs the command a 451 if it had no reply yet.
+func (s *Session) safeExecute(text string) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic in command", "panic", p, "stack", string(debug.Stack()))
+			s.mu.Lock()
+			sent := s.finalSent
+			s.mu.Unlock()
+			if !sent {
+				s.final(replyLocalError)
+			}
+		}
+	}()
+	s.execute(text)
 }
 
 // setIdleDeadline arms the idle timeout while no command runs; during a
