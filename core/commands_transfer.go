@@ -167,7 +167,7 @@ func (s *Session) cmdSTOU(r *request) Reply {
 	if path.Dir(name) == s.cwd {
 		shown = path.Base(name)
 	}
-	rep := s.store(r, name, "FILE: "+shown, s.createUpload)
+	rep := s.store(r, name, "FILE: "+shown, s.createExclusive)
 	if rep.Code == 226 {
 		rep = NewReply(226, "Transfer complete (unique file name: %s).", shown)
 	}
@@ -175,8 +175,7 @@ func (s *Session) cmdSTOU(r *request) Reply {
 }
 
 // uniqueName picks the STOU target. A Stat per candidate leaves a race with
-// other sessions, which the atomic upload turns into a replacement, never a
-// mixed file.
+// other sessions, which createExclusive closes where the backend can.
 func (s *Session) uniqueName(r *request) (string, bool) {
 	base := r.path
 	if strings.TrimSpace(r.arg) == "" {
@@ -212,6 +211,22 @@ func (s *Session) createUpload(r *request, name string) (io.Writer, func(bool) e
 		}
 		return up.Abort()
 	}, Reply{}, true
+}
+
+// createExclusive is the upload of STOU: on a backend with
+// vfs.ExclusiveUpload it never replaces a file that took the name while the
+// data came (550 then); elsewhere it is createUpload.
+func (s *Session) createExclusive(r *request, name string) (io.Writer, func(bool) error, Reply, bool) {
+	w, finish, rep, ok := s.createUpload(r, name)
+	if ex, isEx := w.(vfs.ExclusiveUpload); ok && isEx {
+		finish = func(keep bool) error {
+			if keep {
+				return ex.CommitExclusive()
+			}
+			return ex.Abort()
+		}
+	}
+	return w, finish, rep, ok
 }
 
 // openInPlace is the in-place write of APPE (offset < 0) and REST+STOR; a
