@@ -12,7 +12,8 @@ import (
 )
 
 // tempPrefix starts the name of every upload in progress. ReadDir hides
-// such names so a listing never shows a half-written file.
+// such names so a listing never shows a half-written file, and no call
+// takes one, so no client can reach another's upload.
 const tempPrefix = ".luaftpd-upload-"
 
 // Local serves a folder on disk. Every call goes through an os.Root, so no
@@ -59,6 +60,10 @@ func (l *Local) name(ctx context.Context, op, name string) (string, string, erro
 	clean, err := checkName(op, name)
 	if err != nil {
 		return "", "", err
+	}
+	if strings.Contains(clean, "/"+tempPrefix) {
+		// Uploads in progress are Local's own: hidden, and out of reach.
+		return "", "", &fs.PathError{Op: op, Path: clean, Err: ErrBadName}
 	}
 	return clean, relName(clean), nil
 }
@@ -342,14 +347,4 @@ func (l *Local) openDir(op, clean, rel string) (*os.Root, error) {
 		return nil, mapErr(op, clean, err)
 	}
 	return root, nil
-}
-
-// errorsIsAny reports whether err is any of targets.
-func errorsIsAny(err error, targets ...error) bool {
-	for _, t := range targets {
-		if errors.Is(err, t) {
-			return true
-		}
-	}
-	return false
 }

@@ -70,3 +70,13 @@ func mapErrno(errno syscall.Errno) error {
 	}
 	return errno
 }
+
+// errorsIsAny reports whether err is any of targets.
+func errorsIsAny(err error, targets ...error) bool {
+	for _, t := range targets {
+		if errors.Is(err, t) {
+			return true
+		}
+	}
+	return false
+}

@@ -167,6 +167,12 @@ func TestLocalUploadFiles(t *testing.T) {
 	if n := vfstest.Names(t, j, "/"); len(n) != 0 {
 		t.Fatalf("ReadDir shows uploads in progress: %q", n)
 	}
+	tmp := "/" + diskNames(t, j.root)[0]
+	_, err = j.Open(ctx, tmp)
+	wantIs(t, "Open of an upload in progress", err, vfs.ErrBadName)
+	wantIs(t, "Remove of an upload in progress", j.Remove(ctx, tmp), vfs.ErrBadName)
+	_, err = j.Create(ctx, "/.luaftpd-upload-mine")
+	wantIs(t, "Create of a reserved name", err, vfs.ErrBadName)
 	must(t, up1.Commit())
 	must(t, up2.Abort())
 	if n := diskNames(t, j.root); !slices.Equal(n, []string{"a"}) {
