@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -131,5 +132,38 @@ func TestModulesThroughTheServer(t *testing.T) {
 	}
 	if got := ftpCmd(t, c, "SITE HITS"); got != "200 hits 3" {
 		t.Fatalf("after the timeout: %q", got)
+	}
+}
+
+// The store belongs to the engine, not to a set of scripts: a reload that
+// replaces every script and state keeps its contents.
+func TestKVSurvivesReload(t *testing.T) {
+	script := func(tag string) string {
+		return `local kv = require("kv")
+ftp.before("NOOP", function() return ftp.reply(200, "` + tag + ` " .. kv.incr("n")) end)`
+	}
+	dir := t.TempDir()
+	writeScripts(t, dir, map[string]string{"10-n.lua": script("old")})
+	e, err := New(Options{Dir: dir, Stock: fstest.MapFS{}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	noop := func() string {
+		r, err := e.Before(t.Context(), &core.Event{Command: "NOOP", Session: &core.Session{}})
+		if err != nil || r == nil {
+			t.Fatalf("NOOP: %v %v", r, err)
+		}
+		return strconv.Itoa(r.Code) + " " + r.Message()
+	}
+	if got := noop() + "; " + noop(); got != "200 old 1; 200 old 2" {
+		t.Fatalf("before the reload: %s", got)
+	}
+	writeScripts(t, dir, map[string]string{"10-n.lua": script("new")})
+	if err := e.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if got := noop(); got != "200 new 3" {
+		t.Fatalf("after the reload: %s", got)
 	}
 }
