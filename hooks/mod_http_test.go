@@ -101,7 +101,7 @@ func TestHTTPHonoursHookBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, msg := L.Get(-2), L.Get(-1)
-	if took < 150*time.Millisecond || took > time.Second {
+	if took < 150*time.Millisecond || took > 3*time.Second {
 		t.Fatalf("the call took %v; want about the 200ms budget", took)
 	}
 	if res != lua.LNil || msg.String() != "http: GET "+srv.URL+": timeout" {
@@ -116,7 +116,7 @@ func TestHTTPOwnTimeout(t *testing.T) {
 	for _, path := range []string{"/slow", "/trickle"} {
 		start := time.Now()
 		got := modStrings(t, L, `return require("http").get("`+srv.URL+path+`", {timeout = 0.1})`)
-		if took := time.Since(start); took > time.Second {
+		if took := time.Since(start); took > 3*time.Second {
 			t.Fatalf("%s took %v", path, took)
 		}
 		wantStrings(t, path, got, "nil", "http: GET "+srv.URL+path+": timeout")
