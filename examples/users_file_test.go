@@ -81,8 +81,8 @@ func TestUsersFile(t *testing.T) {
 	t.Run("a new line counts without a reload", func(t *testing.T) {
 		addUser(t, srv, "frank", "pw", "/users")
 		c := srv.login(t, "frank", "pw")
-		if got := c.retrieve("NLST /"); got != "alice\r\n" {
-			t.Errorf("NLST / = %q", got)
+		if got := c.retrieve("NLST"); got != "alice\r\n" {
+			t.Errorf("NLST = %q", got)
 		}
 	})
 }
