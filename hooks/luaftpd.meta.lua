@@ -215,7 +215,7 @@ local json = {}
 ---@return string? err
 function json.encode(value) end
 
----Decodes JSON text (at most 4 MiB); null is nil.
+---Decodes JSON text (at most 1 MiB); null is nil.
 ---```lua
 ---local v, err = json.decode('{"ok":true}')
 ---```

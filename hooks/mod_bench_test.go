@@ -50,7 +50,7 @@ func jsonBenchState(b *testing.B, size int) *lua.LState {
 	return L
 }
 
-func BenchmarkJSONDecode4MiB(b *testing.B) {
+func BenchmarkJSONDecode1MiB(b *testing.B) {
 	L := jsonBenchState(b, maxJSONInput-100)
 	for b.Loop() {
 		if err := L.DoString(`assert(json.decode(doc))`); err != nil {

@@ -19,9 +19,12 @@ import (
 // jsonPoll values, so a large one cannot outrun the budget by much either.
 const (
 	maxJSONOutput = 1 << 20 // bytes json.encode may produce
-	maxJSONInput  = 4 << 20 // bytes json.decode accepts (a file.read of data/ fits)
-	maxJSONDepth  = 100     // nested tables or arrays
-	jsonPoll      = 1024
+	// maxJSONInput is the bytes json.decode accepts: parsing is not
+	// interruptible, and a document becomes Lua tables some 25 times its
+	// size: a 1 MiB text already costs about 30 MB and 50-100 ms.
+	maxJSONInput = 1 << 20
+	maxJSONDepth = 100 // nested tables or arrays
+	jsonPoll     = 1024
 )
 
 // jsonNull is the Value of the json.null userdata, which encodes as null.

@@ -87,8 +87,8 @@ func TestJSONDecode(t *testing.T) {
 		{`return json.decode("")`, []string{"nil", "json.decode: unexpected end of JSON input (at byte 0)"}},
 		{`return json.decode(string.rep("[", 101) .. string.rep("]", 101))`,
 			[]string{"nil", "json.decode: nested deeper than 100"}},
-		{`return json.decode(string.rep(" ", 4 * 1024 * 1024 + 1))`,
-			[]string{"nil", "json.decode: the text is longer than 4194304 bytes"}},
+		{`return json.decode(string.rep(" ", 1024 * 1024 + 1))`,
+			[]string{"nil", "json.decode: the text is longer than 1048576 bytes"}},
 	})
 	// The json.array marker cannot be reached or changed by a script.
 	wantStrings(t, "metatable", modStrings(t, L, `return getmetatable(json.decode("[]"))`), "false")
