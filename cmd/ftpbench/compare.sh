@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# compare.sh measures luaftpd side by side with Debian's vsftpd, ProFTPD and
+# pure-ftpd on this machine, with ftpbench, over loopback, serving a tmpfs.
+#
+#   cmd/ftpbench/compare.sh [SERVER...]     SERVER: vsftpd proftpd pure-ftpd luaftpd
+#
+# The Debian servers conflict with each other, so each is installed, measured
+# and purged in turn (only the packages its installation added are purged).
+# Every server serves the same tmpfs folder to the same account (a local
+# user with a SHA-512 crypt password for the Debian servers, -user for
+# luaftpd), on its own loopback port and passive range. Each figure is
+# measured REPEAT times; the table shows medians. The idle-memory figure
+# restarts the server before each repetition, so every server starts clean.
+#
+# Needs root (apt-get, useradd) and curl. Environment: REPEAT (3), BIG (1G),
+# WORK (/dev/shm/ftpbench), WARM (8G, memory touched once before the first
+# run), LUAFTPD (a built luaftpd binary; default: built
+# from this tree), OUT (results TSV, default $WORK/results.tsv).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+REPEAT=${REPEAT:-3}
+BIG=${BIG:-1G}
+WORK=${WORK:-/dev/shm/ftpbench}
+OUT=${OUT:-$WORK/results.tsv}
+ROOT=$WORK/root
+FTPUSER=ftpbench
+FTPPASS=ftpbench
+SERVERS=("$@")
+[ ${#SERVERS[@]} -gt 0 ] || SERVERS=(vsftpd proftpd pure-ftpd luaftpd)
+
+log() { printf '== %s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+prepare() {
+	mkdir -p "$WORK/bin" "$WORK/log" "$WORK/tls" "$ROOT"
+	(cd "$REPO" && go build -o "$WORK/bin/ftpbench" ./cmd/ftpbench)
+	if ! id "$FTPUSER" >/dev/null 2>&1; then
+		useradd -M -d "$ROOT" -s /bin/bash "$FTPUSER"
+	fi
+	echo "$FTPUSER:$FTPPASS" | chpasswd -c SHA512
+	if [ ! -s "$WORK/tls/server.pem" ]; then
+		openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=127.0.0.1 \
+			-keyout "$WORK/tls/server.key" -out "$WORK/tls/server.crt" 2>/dev/null
+		cat "$WORK/tls/server.key" "$WORK/tls/server.crt" >"$WORK/tls/server.pem"
+		chmod 600 "$WORK/tls/server.key" "$WORK/tls/server.pem"
+	fi
+	if [ ! -f "$WORK/.warm" ]; then
+		# This machine is a VM: the first touch of a memory page costs far
+		# more than later ones, so touch WARM of it once before measuring.
+		log "touching ${WARM:-8G} of memory once"
+		head -c "$(numfmt --from=iec "${WARM:-8G}")" /dev/zero >"$WORK/warm"
+		rm -f "$WORK/warm"
+		touch "$WORK/.warm"
+	fi
+	local want
+	want=$(numfmt --from=iec "$BIG")
+	if [ ! -f "$ROOT/big.bin" ] || [ "$(stat -c %s "$ROOT/big.bin")" != "$want" ]; then
+		log "writing $BIG of random bytes to $ROOT/big.bin"
+		head -c "$want" /dev/urandom >"$ROOT/big.bin"
+	fi
+	chown -R "$FTPUSER" "$ROOT"
+	chmod 755 "$WORK" "$ROOT"
+}
+
+# descendants PID: every process below PID, deepest last.
+descendants() {
+	local c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+
+# stop_tree PID: end PID and everything it started, and wait (bounded).
+stop_tree() {
+	local pids i
+	pids="$1 $(descendants "$1" | tr '\n' ' ')"
+	kill $pids 2>/dev/null || true
+	for i in $(seq 50); do
+		kill -0 $pids 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -9 $pids 2>/dev/null || true
+}
+
+wait_listen() {
+	local i
+	for i in $(seq 100); do
+		ss -Hltn "sport = :$1" | grep -q . && return 0
+		sleep 0.1
+	done
+	log "nothing listens on port $1"
+	return 1
+}
+
+# Installation, configuration and start of each server. start_X runs the
+# server in the foreground, as a background job, and sets PID and PORT.
+
+apt_install() {
+	dpkg-query -W -f '${Package}\n' | sort >"$WORK/pkgs.before"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >"$WORK/log/apt.log" 2>&1
+	dpkg-query -W -f '${Package}\n' | sort >"$WORK/pkgs.after"
+	comm -13 "$WORK/pkgs.before" "$WORK/pkgs.after" >"$WORK/pkgs.added"
+}
+
+apt_purge_added() {
+	if [ -s "$WORK/pkgs.added" ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $(cat "$WORK/pkgs.added") >>"$WORK/log/apt.log" 2>&1
+	fi
+}
+
+version_of() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null | sed 's/[-+].*//'; }
+
+setup_vsftpd() {
+	apt_install vsftpd
+	LABEL="vsftpd $(version_of vsftpd)"
+	mkdir -p /var/run/vsftpd/empty
+	cat >"$WORK/vsftpd.conf" <<CONF
+listen=YES
+listen_ipv6=NO
+listen_address=127.0.0.1
+listen_port=2101
+background=NO
+anonymous_enable=NO
+local_enable=YES
+write_enable=YES
+local_umask=022
+pam_service_name=vsftpd
+secure_chroot_dir=/var/run/vsftpd/empty
+pasv_min_port=50000
+pasv_max_port=50999
+max_clients=0
+max_per_ip=0
+xferlog_enable=YES
+xferlog_file=$WORK/log/vsftpd-xfer.log
+vsftpd_log_file=$WORK/log/vsftpd.log
+ssl_enable=YES
+rsa_cert_file=$WORK/tls/server.crt
+rsa_private_key_file=$WORK/tls/server.key
+force_local_logins_ssl=NO
+force_local_data_ssl=NO
+CONF
+}
+start_vsftpd() {
+	PORT=2101
+	vsftpd "$WORK/vsftpd.conf" >>"$WORK/log/vsftpd.out" 2>&1 &
+	PID=$!
+}
+
+setup_proftpd() {
+	apt_install proftpd-core
+	LABEL="ProFTPD $(version_of proftpd-core)"
+	cat >"$WORK/proftpd.conf" <<CONF
+Include /etc/proftpd/modules.conf
+ServerName "ftpbench"
+ServerType standalone
+DefaultServer on
+DefaultAddress 127.0.0.1
+SocketBindTight on
+Port 2102
+UseIPv6 off
+User nobody
+Group nogroup
+Umask 022
+MaxInstances 2000
+PassivePorts 51000 51999
+RequireValidShell off
+AllowOverwrite on
+UseReverseDNS off
+IdentLookups off
+WtmpLog off
+PidFile $WORK/proftpd.pid
+ScoreboardFile $WORK/proftpd.scoreboard
+SystemLog $WORK/log/proftpd.log
+TransferLog $WORK/log/proftpd-xfer.log
+AuthOrder mod_auth_pam.c* mod_auth_unix.c
+<IfModule !mod_tls.c>
+LoadModule mod_tls.c
+</IfModule>
+<IfModule mod_tls.c>
+TLSEngine on
+TLSRSACertificateFile $WORK/tls/server.crt
+TLSRSACertificateKeyFile $WORK/tls/server.key
+TLSRequired off
+TLSLog $WORK/log/proftpd-tls.log
+</IfModule>
+CONF
+}
+start_proftpd() {
+	PORT=2102
+	proftpd -n -c "$WORK/proftpd.conf" >>"$WORK/log/proftpd.out" 2>&1 &
+	PID=$!
+}
+
+setup_pure-ftpd() {
+	apt_install pure-ftpd
+	LABEL="pure-ftpd $(version_of pure-ftpd)"
+}
+start_pure-ftpd() {
+	PORT=2103
+	# -l unix: the shadow password; -E: no anonymous; -H: no DNS; -Y 1: TLS optional.
+	pure-ftpd -S 127.0.0.1,2103 -l unix -E -H -c 2000 -C 2000 -p 52000:52999 \
+		-Y 1 -2 "$WORK/tls/server.pem" >>"$WORK/log/pure-ftpd.out" 2>&1 &
+	PID=$!
+}
+
+setup_luaftpd() {
+	if [ -z "${LUAFTPD:-}" ]; then
+		(cd "$REPO" && go build -o "$WORK/bin/luaftpd" ./cmd/luaftpd)
+		LUAFTPD=$WORK/bin/luaftpd
+	fi
+	LABEL="luaftpd $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo dev)"
+	: >"$WORK/pkgs.added"
+}
+start_luaftpd() {
+	PORT=2104
+	"$LUAFTPD" -listen 127.0.0.1:2104 -root "$ROOT" -user "$FTPUSER:$FTPPASS" \
+		-pasv-ports 53000-53999 -tls-self-signed -max-sessions 0 -max-sessions-per-ip 0 \
+		>>"$WORK/log/luaftpd.out" 2>&1 &
+	PID=$!
+}
+
+bench() {
+	"$WORK/bin/ftpbench" -addr "127.0.0.1:$PORT" -user "$FTPUSER" -pass "$FTPPASS" \
+		-label "$LABEL" -out "$OUT" -repeat "$REPEAT" "$@" || true
+}
+
+measure() {
+	local s=$1
+	"start_$s"
+	wait_listen "$PORT" || { stop_tree "$PID"; return 1; }
+	log "$LABEL: transfers"
+	bench -mode retr -size "$BIG" -file big.bin -curl
+	bench -mode stor -size "$BIG" -file up.bin -curl -src "$ROOT/big.bin"
+	bench -mode retr -size "$BIG" -file big.bin
+	bench -mode stor -size "$BIG" -file up.bin
+	bench -mode retr -size "$BIG" -file big.bin -curl -tls
+	bench -mode retr -size "$BIG" -file big.bin -tls
+	bench -mode stor -size "$BIG" -file up.bin -tls
+	rm -f "$ROOT/up.bin"
+	log "$LABEL: logins and rounds"
+	bench -mode login -clients 8 -duration 5s
+	bench -mode rounds -clients 50 -rounds 20 -round-size 1M
+	stop_tree "$PID"
+	log "$LABEL: idle sessions"
+	local i
+	for i in $(seq "$REPEAT"); do
+		"start_$s"
+		wait_listen "$PORT" && REPEAT=1 bench -mode idle -sessions 500 -pids "$PID"
+		stop_tree "$PID"
+	done
+}
+
+main() {
+	[ "$(id -u)" = 0 ] || { echo "compare.sh: run as root" >&2; exit 2; }
+	prepare
+	: >"$OUT"
+	log "results: $OUT"
+	local s
+	for s in "${SERVERS[@]}"; do
+		log "$s: set up"
+		"setup_$s" || { log "$s: set-up failed (see $WORK/log)"; apt_purge_added; continue; }
+		measure "$s" || log "$s: could not be measured"
+		apt_purge_added
+	done
+	echo
+	echo "ftpbench results, $(date -u +%Y-%m-%d), $(nproc) cores, medians of $REPEAT, MB/s = 10^6 B/s:"
+	"$WORK/bin/ftpbench" -mode table -in "$OUT"
+}
+
+main
