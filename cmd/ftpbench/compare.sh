@@ -148,7 +148,7 @@ start_vsftpd() {
 }
 
 setup_proftpd() {
-	apt_install proftpd-core
+	apt_install proftpd-core proftpd-mod-crypto
 	LABEL="ProFTPD $(version_of proftpd-core)"
 	cat >"$WORK/proftpd.conf" <<CONF
 Include /etc/proftpd/modules.conf
@@ -167,7 +167,9 @@ PassivePorts 51000 51999
 RequireValidShell off
 AllowOverwrite on
 UseReverseDNS off
+<IfModule mod_ident.c>
 IdentLookups off
+</IfModule>
 WtmpLog off
 PidFile $WORK/proftpd.pid
 ScoreboardFile $WORK/proftpd.scoreboard
@@ -229,20 +231,20 @@ measure() {
 	local s=$1
 	"start_$s"
 	wait_listen "$PORT" || { stop_tree "$PID"; return 1; }
-	log "$LABEL: transfers"
+	log "$LABEL: transfers (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 	bench -mode retr -size "$BIG" -file big.bin -curl
 	bench -mode stor -size "$BIG" -file up.bin -curl -src "$ROOT/big.bin"
-	bench -mode retr -size "$BIG" -file big.bin
-	bench -mode stor -size "$BIG" -file up.bin
+	bench -mode retr -size "$BIG" -file big.bin -pids "$PID"
+	bench -mode stor -size "$BIG" -file up.bin -pids "$PID"
 	bench -mode retr -size "$BIG" -file big.bin -curl -tls
-	bench -mode retr -size "$BIG" -file big.bin -tls
-	bench -mode stor -size "$BIG" -file up.bin -tls
+	bench -mode retr -size "$BIG" -file big.bin -tls -pids "$PID"
+	bench -mode stor -size "$BIG" -file up.bin -tls -pids "$PID"
 	rm -f "$ROOT/up.bin"
 	log "$LABEL: logins and rounds"
 	bench -mode login -clients 8 -duration 5s
 	bench -mode rounds -clients 50 -rounds 20 -round-size 1M
 	stop_tree "$PID"
-	log "$LABEL: idle sessions"
+	log "$LABEL: idle sessions (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 	local i
 	for i in $(seq "$REPEAT"); do
 		"start_$s"

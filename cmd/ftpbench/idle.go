@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -155,10 +156,11 @@ func parsePss(r io.Reader) (int64, error) {
 	return 0, fmt.Errorf("no Pss line")
 }
 
-// procInfo is what serverPids needs from /proc/PID/stat.
+// procInfo is what ftpbench needs from /proc/PID/stat.
 type procInfo struct {
 	pid, ppid int
 	comm      string
+	ticks     int64 // CPU time: utime+stime+cutime+cstime, in clock ticks
 }
 
 // serverPids lists the processes named -proc or listed in -pids, and every
@@ -168,6 +170,10 @@ func serverPids(o *options) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	return serverProcs(o, procs), nil
+}
+
+func serverProcs(o *options, procs []procInfo) []int {
 	roots := map[int]bool{}
 	for _, s := range strings.Split(o.pids, ",") {
 		if pid, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
@@ -179,7 +185,7 @@ func serverPids(o *options) ([]int, error) {
 			roots[p.pid] = true
 		}
 	}
-	return withDescendants(procs, roots), nil
+	return withDescendants(procs, roots)
 }
 
 func withDescendants(procs []procInfo, roots map[int]bool) []int {
@@ -203,6 +209,29 @@ func withDescendants(procs []procInfo, roots map[int]bool) []int {
 		}
 	}
 	return out
+}
+
+// clockTicks is USER_HZ, 100 on every Linux port that matters here.
+const clockTicks = 100
+
+// serverCPU sums the CPU seconds the server's processes (and the children
+// they have reaped) have used so far.
+func serverCPU(o *options) (float64, error) {
+	procs, err := listProcs()
+	if err != nil {
+		return 0, err
+	}
+	pids := serverProcs(o, procs)
+	if len(pids) == 0 {
+		return 0, fmt.Errorf("no server process found")
+	}
+	var ticks int64
+	for _, p := range procs {
+		if slices.Contains(pids, p.pid) {
+			ticks += p.ticks
+		}
+	}
+	return float64(ticks) / clockTicks, nil
 }
 
 func listProcs() ([]procInfo, error) {
@@ -239,13 +268,21 @@ func parseStat(s string) (procInfo, error) {
 	if err != nil {
 		return procInfo{}, fmt.Errorf("bad stat pid %q", s)
 	}
-	rest := strings.Fields(s[end+1:])
-	if len(rest) < 2 {
+	rest := strings.Fields(s[end+1:]) // rest[0] is field 3, the state
+	if len(rest) < 15 {
 		return procInfo{}, fmt.Errorf("bad stat %q", s)
 	}
 	ppid, err := strconv.Atoi(rest[1])
 	if err != nil {
 		return procInfo{}, fmt.Errorf("bad stat ppid %q", s)
 	}
-	return procInfo{pid: pid, ppid: ppid, comm: s[open+1 : end]}, nil
+	var ticks int64
+	for _, f := range rest[11:15] { // utime, stime, cutime, cstime
+		t, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return procInfo{}, fmt.Errorf("bad stat times %q", s)
+		}
+		ticks += t
+	}
+	return procInfo{pid: pid, ppid: ppid, comm: s[open+1 : end], ticks: ticks}, nil
 }

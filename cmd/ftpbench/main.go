@@ -64,8 +64,8 @@ func parseFlags(args []string) (*options, error) {
 	fs.IntVar(&o.rounds, "rounds", 20, "rounds: STOR+RETR+DELE rounds per client")
 	rsize := fs.String("round-size", "1M", "rounds: file size")
 	fs.IntVar(&o.sessions, "sessions", 500, "idle: logged-in sessions to hold open")
-	fs.StringVar(&o.proc, "proc", "", "idle: server process name (/proc/PID/comm), every match is summed")
-	fs.StringVar(&o.pids, "pids", "", "idle: comma-separated server PIDs (with their descendants)")
+	fs.StringVar(&o.proc, "proc", "", "idle, retr, stor: server process name (/proc/PID/comm), every match counts")
+	fs.StringVar(&o.pids, "pids", "", "idle, retr, stor: comma-separated server PIDs (with their descendants)")
 	fs.DurationVar(&o.settle, "settle", 2*time.Second, "idle: wait before reading memory")
 	fs.BoolVar(&o.curl, "curl", false, "retr/stor: transfer with curl and report its speed")
 	fs.StringVar(&o.curlExtra, "curl-args", "", "extra curl arguments, space-separated")
@@ -109,34 +109,52 @@ func (o *options) tlsConfig() *tls.Config {
 	}
 }
 
+// result is one figure; an empty metric means the mode's own (metricName).
+type result struct {
+	metric string
+	value  float64
+}
+
 func run(o *options) error {
 	if o.mode == "table" {
 		return printTable(o.in, os.Stdout)
 	}
-	measure, ok := map[string]func(*options) (float64, error){
+	measure, ok := map[string]func(*options) ([]result, error){
 		"retr":   measureRetr,
 		"stor":   measureStor,
-		"login":  measureLogin,
-		"rounds": measureRounds,
-		"idle":   measureIdle,
+		"login":  one(measureLogin),
+		"rounds": one(measureRounds),
+		"idle":   one(measureIdle),
 	}[o.mode]
 	if !ok {
 		return fmt.Errorf("unknown -mode %q", o.mode)
 	}
-	metric := o.metricName()
 	var failed error
 	for i := 0; i < o.repeat; i++ {
-		v, err := measure(o)
+		rs, err := measure(o)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "%s: %s: run %d: %v\n", o.label, metric, i+1, err)
+			fmt.Fprintf(os.Stderr, "%s: %s: run %d: %v\n", o.label, o.metricName(), i+1, err)
 			failed = err
-			record(o, metric, "fail")
+			record(o, o.metricName(), "fail")
 			continue
 		}
-		fmt.Printf("%s\t%s\t%.1f\n", o.label, metric, v)
-		record(o, metric, fmt.Sprintf("%.3f", v))
+		for _, r := range rs {
+			if r.metric == "" {
+				r.metric = o.metricName()
+			}
+			fmt.Printf("%s\t%s\t%.2f\n", o.label, r.metric, r.value)
+			record(o, r.metric, fmt.Sprintf("%.3f", r.value))
+		}
 	}
 	return failed
+}
+
+// one adapts a measurement with a single figure.
+func one(f func(*options) (float64, error)) func(*options) ([]result, error) {
+	return func(o *options) ([]result, error) {
+		v, err := f(o)
+		return []result{{value: v}}, err
+	}
 }
 
 // metricName is the row name of this measurement in the summary table.
@@ -155,6 +173,8 @@ func (o *options) metricName() string {
 	switch o.mode {
 	case "retr", "stor":
 		return fmt.Sprintf("%s %s %s (%s), MB/s", strings.ToUpper(o.mode), formatSize(o.size), sec, tool)
+	case "retr-cpu", "stor-cpu":
+		return fmt.Sprintf("%s %s: server CPU, s per GiB", strings.ToUpper(o.mode[:4]), sec)
 	case "login":
 		return fmt.Sprintf("login+QUIT %s, %d clients, sessions/s", sec, o.clients)
 	case "rounds":

@@ -9,59 +9,93 @@ import (
 )
 
 // measureRetr downloads -file once and returns MB/s (10^6 bytes per second),
-// timed from the data connection request to the final 226.
-func measureRetr(o *options) (float64, error) {
+// timed from the data connection request to the final 226, and, when the
+// server's processes are known (-proc, -pids), its CPU seconds per GiB.
+func measureRetr(o *options) ([]result, error) {
 	if o.curl {
-		return curlRetr(o)
+		v, err := curlRetr(o)
+		return []result{{value: v}}, err
 	}
 	c, err := dialFTP(o.addr, o.tlsConfig(), o.timeout)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer c.close()
 	if err := c.login(o.user, o.pass); err != nil {
-		return 0, err
+		return nil, err
 	}
 	buf := make([]byte, bufSize)
-	start := time.Now()
-	n, err := c.retr(o.file, buf)
-	elapsed := time.Since(start)
-	if err != nil {
-		return 0, err
-	}
-	if n != o.size {
-		return 0, fmt.Errorf("RETR %s: got %d bytes, want %d", o.file, n, o.size)
+	var n int64
+	rs, err := timed(o, "retr-cpu", func() (int64, error) {
+		var err error
+		n, err = c.retr(o.file, buf)
+		return n, err
+	})
+	if err == nil && n != o.size {
+		err = fmt.Errorf("RETR %s: got %d bytes, want %d", o.file, n, o.size)
 	}
 	c.quit()
-	return mbps(n, elapsed), nil
+	return rs, err
 }
 
-// measureStor uploads -size bytes to -file once and returns MB/s, timed from
-// the data connection request to the final 226 (the server has the file).
-func measureStor(o *options) (float64, error) {
+// measureStor uploads -size bytes to a new -file once and returns MB/s,
+// timed from the data connection request to the final 226 (the server has
+// the file), and the server's CPU seconds per GiB as measureRetr does.
+func measureStor(o *options) ([]result, error) {
 	if o.curl {
 		if err := deleteRemote(o, o.file); err != nil {
-			return 0, err
+			return nil, err
 		}
-		return curlStor(o)
+		v, err := curlStor(o)
+		return []result{{value: v}}, err
 	}
 	c, err := dialFTP(o.addr, o.tlsConfig(), o.timeout)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer c.close()
 	if err := c.login(o.user, o.pass); err != nil {
-		return 0, err
+		return nil, err
 	}
 	buf := payload(bufSize)
 	c.cmd(2, "DELE %s", o.file) // a new file each time; a missing one is fine
-	start := time.Now()
-	if err := c.stor(o.file, o.size, buf); err != nil {
-		return 0, err
-	}
-	elapsed := time.Since(start)
+	rs, err := timed(o, "stor-cpu", func() (int64, error) {
+		return o.size, c.stor(o.file, o.size, buf)
+	})
 	c.quit()
-	return mbps(o.size, elapsed), nil
+	return rs, err
+}
+
+// timed runs one transfer and returns its MB/s and, with the server's
+// processes known, the server's CPU seconds per GiB moved. The CPU is read
+// while the session is still open, so a forking server's session process is
+// still there to be counted.
+func timed(o *options, cpuMode string, transfer func() (int64, error)) ([]result, error) {
+	withCPU := o.proc != "" || o.pids != ""
+	var cpu0 float64
+	if withCPU {
+		var err error
+		if cpu0, err = serverCPU(o); err != nil {
+			return nil, err
+		}
+	}
+	start := time.Now()
+	n, err := transfer()
+	elapsed := time.Since(start)
+	if err != nil {
+		return nil, err
+	}
+	rs := []result{{value: mbps(n, elapsed)}}
+	if withCPU {
+		cpu1, err := serverCPU(o)
+		if err != nil {
+			return nil, err
+		}
+		cpuOpts := *o
+		cpuOpts.mode = cpuMode
+		rs = append(rs, result{cpuOpts.metricName(), (cpu1 - cpu0) / (float64(n) / (1 << 30))})
+	}
+	return rs, nil
 }
 
 // deleteRemote removes name if it exists, so an upload writes a new file

@@ -85,11 +85,14 @@ func TestParsePss(t *testing.T) {
 }
 
 func TestParseStat(t *testing.T) {
-	p, err := parseStat("4242 (pure-ftpd (SERVER)) S 17 4242 4242 0 -1 4194560")
-	if err != nil || p != (procInfo{pid: 4242, ppid: 17, comm: "pure-ftpd (SERVER)"}) {
+	stat := "4242 (pure-ftpd (SERVER)) S 17 4242 4242 0 -1 4194560 " +
+		"120 0 0 0 31 12 5 2 20 0 1 0 1234 5000000 300\n"
+	p, err := parseStat(stat)
+	if err != nil || p != (procInfo{pid: 4242, ppid: 17, comm: "pure-ftpd (SERVER)", ticks: 50}) {
 		t.Errorf("parseStat = %+v, %v", p, err)
 	}
-	for _, bad := range []string{"", "x (a) S 1", "12 (a)", "12 (a) S x"} {
+	for _, bad := range []string{"", "x (a) S 1", "12 (a)", "12 (a) S x 1 1 0 -1 0 0 0 0 0 1 2 3 4",
+		"12 (a) S 1 1 1 0 -1 0 0 0 0 0 1 2 3", "12 (a) S 1 1 1 0 -1 0 0 0 0 0 1 2 3 x"} {
 		if _, err := parseStat(bad); err == nil {
 			t.Errorf("parseStat(%q): want an error", bad)
 		}
@@ -97,8 +100,8 @@ func TestParseStat(t *testing.T) {
 }
 
 func TestWithDescendants(t *testing.T) {
-	procs := []procInfo{{1, 0, "init"}, {10, 1, "vsftpd"}, {11, 10, "vsftpd"},
-		{12, 11, "vsftpd"}, {20, 1, "bash"}, {21, 20, "sleep"}}
+	procs := []procInfo{{1, 0, "init", 0}, {10, 1, "vsftpd", 0}, {11, 10, "vsftpd", 0},
+		{12, 11, "vsftpd", 0}, {20, 1, "bash", 0}, {21, 20, "sleep", 0}}
 	got := withDescendants(procs, map[int]bool{10: true})
 	if want := []int{10, 11, 12}; !slices.Equal(got, want) {
 		t.Errorf("withDescendants = %v, want %v", got, want)
