@@ -123,3 +123,39 @@ func TestReadmeCoversTheAPI(t *testing.T) {
 		compileLua(t, fmt.Sprintf("README example %d", i+1), b[1])
 	}
 }
+
+// Each function of the meta file documents exactly its parameters, so the
+// editor's hints cannot drift from the signatures.
+func TestMetaParamsMatchSignatures(t *testing.T) {
+	fnRe := regexp.MustCompile(`^function ([\w.:]+)\((.*)\) end$`)
+	paramRe := regexp.MustCompile(`^---@param (\w+)\??\s`)
+	var params []string
+	checked := 0
+	for i, line := range strings.Split(readDoc(t, "luaftpd.meta.lua"), "\n") {
+		if m := paramRe.FindStringSubmatch(line); m != nil {
+			params = append(params, m[1])
+			continue
+		}
+		m := fnRe.FindStringSubmatch(line)
+		if m == nil {
+			if !strings.HasPrefix(line, "---") {
+				params = nil
+			}
+			continue
+		}
+		var want []string
+		for _, p := range strings.Split(m[2], ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				want = append(want, p)
+			}
+		}
+		if strings.Join(params, ",") != strings.Join(want, ",") {
+			t.Errorf("line %d: %s has @param %v, want %v", i+1, m[1], params, want)
+		}
+		params = nil
+		checked++
+	}
+	if checked < 30 {
+		t.Fatalf("checked only %d functions", checked)
+	}
+}
