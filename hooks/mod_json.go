@@ -131,14 +131,14 @@ func (e *jsonEncoder) table(t *lua.LTable, depth int) error {
 	}
 	e.onPath = append(e.onPath, t)
 	defer func() { e.onPath = e.onPath[:len(e.onPath)-1] }()
-	shape, n, keys, err := tableShape(t)
+	shape, n, err := tableShape(t)
 	if err != nil {
 		return err
 	}
 	if shape == shapeArray {
 		return e.array(t, n, depth)
 	}
-	return e.object(t, keys, depth)
+	return e.object(t, depth)
 }
 
 type jsonShape int
@@ -151,12 +151,10 @@ const (
 // tableShape decides how t encodes: a table marked by json.array, or one
 // whose keys are exactly 1..n (n > 0), is an array of n items; any other is
 // an object whose keys are strings or numbers (numbers written as text).
-func tableShape(t *lua.LTable) (jsonShape, int, []lua.LValue, error) {
-	var keys []lua.LValue
+func tableShape(t *lua.LTable) (jsonShape, int, error) {
 	count, maxInt, allInts, bad := 0, 0, true, lua.LValue(nil)
 	t.ForEach(func(k, _ lua.LValue) {
 		count++
-		keys = append(keys, k)
 		n, ok := k.(lua.LNumber)
 		if ok && float64(n) == math.Trunc(float64(n)) && n >= 1 && n <= math.MaxInt32 {
 			maxInt = max(maxInt, int(n))
@@ -169,17 +167,17 @@ func tableShape(t *lua.LTable) (jsonShape, int, []lua.LValue, error) {
 	})
 	if isJSONArray(t) {
 		if !allInts {
-			return 0, 0, nil, errors.New("a json.array table has a key that is not a positive integer")
+			return 0, 0, errors.New("a json.array table has a key that is not a positive integer")
 		}
-		return shapeArray, maxInt, nil, nil
+		return shapeArray, maxInt, nil
 	}
 	if bad != nil {
-		return 0, 0, nil, errors.New("cannot encode a table key of type " + bad.Type().String())
+		return 0, 0, errors.New("cannot encode a table key of type " + bad.Type().String())
 	}
 	if count > 0 && allInts && maxInt == count {
-		return shapeArray, count, nil, nil
+		return shapeArray, count, nil
 	}
-	return shapeObject, 0, keys, nil
+	return shapeObject, 0, nil
 }
 
 func isJSONArray(t *lua.LTable) bool {
@@ -201,24 +199,24 @@ func (e *jsonEncoder) array(t *lua.LTable, n, depth int) error {
 	return nil
 }
 
-func (e *jsonEncoder) object(t *lua.LTable, keys []lua.LValue, depth int) error {
-	names := make([]string, len(keys))
-	for i, k := range keys {
-		names[i] = keyText(k)
-	}
-	order := make([]int, len(keys))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(names[a], names[b]) })
+type jsonMember struct {
+	name  string
+	value lua.LValue
+}
+
+// object writes t's members sorted by name, so equal tables give equal text.
+func (e *jsonEncoder) object(t *lua.LTable, depth int) error {
+	members := make([]jsonMember, 0, 8)
+	t.ForEach(func(k, v lua.LValue) { members = append(members, jsonMember{keyText(k), v}) })
+	slices.SortFunc(members, func(a, b jsonMember) int { return strings.Compare(a.name, b.name) })
 	e.buf = append(e.buf, '{')
-	for i, j := range order {
+	for i, m := range members {
 		if i > 0 {
 			e.buf = append(e.buf, ',')
 		}
-		e.buf = appendJSONString(e.buf, names[j])
+		e.buf = appendJSONString(e.buf, m.name)
 		e.buf = append(e.buf, ':')
-		if err := e.value(t.RawGet(keys[j]), depth+1); err != nil {
+		if err := e.value(m.value, depth+1); err != nil {
 			return err
 		}
 	}
