@@ -38,7 +38,8 @@ type server struct {
 
 // setup configures a server before it starts.
 type setup struct {
-	// users are built-in users (name → password), asked after the scripts.
+	// users are built-in users (name → "password" or "password:root"),
+	// asked after the scripts.
 	users map[string]string
 	// kv replaces the engine's in-memory store.
 	kv hooks.KV
@@ -87,7 +88,8 @@ func startExample(t *testing.T, name string, cfg setup) *server {
 	if cfg.users != nil {
 		users := core.NewUsers()
 		for n, p := range cfg.users {
-			if err := users.Add(n, p, ""); err != nil {
+			pass, root, _ := strings.Cut(p, ":")
+			if err := users.Add(n, pass, root); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -366,4 +368,12 @@ func newEngine(dir string) (*hooks.Engine, error) {
 		eng.Close()
 	}
 	return eng, err
+}
+
+// on returns the client reporting to t, for a subtest that goes on with
+// its parent's connection.
+func (c *client) on(t *testing.T) *client {
+	cc := *c
+	cc.t = t
+	return &cc
 }
