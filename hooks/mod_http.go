@@ -63,6 +63,7 @@ func httpFuncs(env *moduleEnv) map[string]lua.LGFunction {
 // httpDo makes one request; opts may hold headers and timeout (seconds).
 // It returns {status=, headers=, body=} or nil, err; any status is a result.
 func httpDo(L *lua.LState, client *http.Client, method, rawURL string, body lua.LValue, opts *lua.LTable) int {
+	method = strings.ToUpper(method)
 	if method == "" {
 		method = "GET"
 	}
@@ -77,12 +78,15 @@ func httpDo(L *lua.LState, client *http.Client, method, rawURL string, body lua.
 		return pushFail(L, httpError(ctx, method, req.URL, err))
 	}
 	defer resp.Body.Close()
+	if resp.ContentLength > maxHTTPBody {
+		return pushFail(L, bodyTooLarge(method, req.URL))
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxHTTPBody+1))
 	if err != nil {
 		return pushFail(L, httpError(ctx, method, req.URL, err))
 	}
 	if len(data) > maxHTTPBody {
-		return pushFail(L, fmt.Sprintf("http: %s %s: the response body is larger than %d bytes", method, redactURL(req.URL), maxHTTPBody))
+		return pushFail(L, bodyTooLarge(method, req.URL))
 	}
 	L.Push(httpResult(L, resp, data))
 	return 1
@@ -104,7 +108,7 @@ func newHTTPRequest(L *lua.LState, method, rawURL string, body lua.LValue, opts 
 	default:
 		L.ArgError(1, "the body must be a string")
 	}
-	req, err := http.NewRequest(strings.ToUpper(method), u.String(), rd)
+	req, err := http.NewRequest(method, u.String(), rd)
 	if err != nil {
 		return nil, errors.New("bad method")
 	}
@@ -174,6 +178,10 @@ func httpError(ctx context.Context, method string, u *url.URL, err error) string
 
 // redactURL keeps a password in a URL out of messages (which reach logs).
 func redactURL(u *url.URL) string { return u.Redacted() }
+
+func bodyTooLarge(method string, u *url.URL) string {
+	return fmt.Sprintf("http: %s %s: the response body is larger than %d bytes", method, redactURL(u), maxHTTPBody)
+}
 
 // httpResult builds {status=, headers=, body=}; header names are lower
 // case, and repeated headers are joined with ", ".

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,8 +127,14 @@ func TestHTTPOwnTimeout(t *testing.T) {
 func TestHTTPBodyCap(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := maxHTTPBody
-		if r.URL.Path == "/big" {
+		if r.URL.Path != "/fits" {
 			n++
+		}
+		if r.URL.Path == "/big" {
+			w.Header().Set("Content-Length", strconv.Itoa(n)) // refused before reading
+		}
+		if r.URL.Path == "/chunked" {
+			w.(http.Flusher).Flush() // no Content-Length: the cap is found by reading
 		}
 		w.Write([]byte(strings.Repeat("z", n)))
 	}))
@@ -139,5 +146,9 @@ func TestHTTPBodyCap(t *testing.T) {
 			[]string{"200", "1048576"}},
 		{`return require("http").get("` + srv.URL + `/big")`,
 			[]string{"nil", "http: GET " + srv.URL + "/big: the response body is larger than 1048576 bytes"}},
+		{`return require("http").request{method = "post", url = "` + srv.URL + `/chunked"}`,
+			[]string{"nil", "http: POST " + srv.URL + "/chunked: the response body is larger than 1048576 bytes"}},
+		{`return require("http").get("http://user:secret@` + strings.TrimPrefix(srv.URL, "http://") + `/big")`,
+			[]string{"nil", "http: GET http://user:xxxxx@" + strings.TrimPrefix(srv.URL, "http://") + "/big: the response body is larger than 1048576 bytes"}},
 	})
 }
