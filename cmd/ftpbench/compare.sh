@@ -9,8 +9,9 @@
 # Every server serves the same tmpfs folder to the same account (a local
 # user with a SHA-512 crypt password for the Debian servers, -user for
 # luaftpd), on its own loopback port and passive range. Each figure is
-# measured REPEAT times; the table shows medians. The idle-memory figure
-# restarts the server before each repetition, so every server starts clean.
+# measured REPEAT times; the table shows medians. The idle-memory figures
+# (500 and 2000 sessions) restart the server before each repetition, so every
+# server starts clean.
 #
 # Needs root (apt-get, useradd) and curl. Environment: REPEAT (3), BIG (1G),
 # WORK (/dev/shm/ftpbench), WARM (8G, memory touched once before the first
@@ -245,11 +246,13 @@ measure() {
 	bench -mode rounds -clients 50 -rounds 20 -round-size 1M
 	stop_tree "$PID"
 	log "$LABEL: idle sessions (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-	local i
-	for i in $(seq "$REPEAT"); do
-		"start_$s"
-		wait_listen "$PORT" && REPEAT=1 bench -mode idle -sessions 500 -pids "$PID"
-		stop_tree "$PID"
+	local i n
+	for n in 500 2000; do
+		for i in $(seq "$REPEAT"); do
+			"start_$s"
+			wait_listen "$PORT" && REPEAT=1 bench -mode idle -sessions "$n" -pids "$PID"
+			stop_tree "$PID"
+		done
 	done
 }
 

@@ -61,7 +61,7 @@ func openIdle(o *options) ([]*client, error) {
 	errs := make([]error, o.sessions)
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < 8; w++ {
+	for w := 0; w < 32; w++ { // parallel, as some servers delay each login
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

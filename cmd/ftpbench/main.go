@@ -180,7 +180,7 @@ func (o *options) metricName() string {
 	case "rounds":
 		return fmt.Sprintf("%d clients × (STOR+RETR+DELE of %s) %s, rounds/s", o.clients, formatSize(o.roundSize), sec)
 	case "idle":
-		return "memory per idle logged-in session, KiB"
+		return fmt.Sprintf("memory per idle logged-in session (%d sessions), KiB", o.sessions)
 	}
 	return o.mode
 }
