@@ -95,13 +95,12 @@ func (srv *Server) trackListener(l *net.Listener, add bool) bool {
 // session goroutine; over a limit the client gets 421 and is closed.
 func (srv *Server) startSession(c net.Conn, implicitTLS bool) {
 	ip := remoteIP(c)
-	s := &Session{srv: srv, conn: c, remoteIP: ip, localIP: localIP(c)}
+	s := &Session{srv: srv, conn: c, raw: c, remoteIP: ip, localIP: localIP(c)}
 	if msg := srv.admit(s); msg != "" {
 		srv.logger().Warn("connection refused", "remote", c.RemoteAddr().String(), "reason", msg)
 		go refuse(c, msg)
 		return
 	}
-	srv.sessWG.Add(1)
 	go func() {
 		defer srv.sessWG.Done()
 		defer srv.release(s)
@@ -137,6 +136,9 @@ func (srv *Server) admit(s *Session) string {
 	}
 	srv.sessions[s] = struct{}{}
 	srv.perIP[key]++
+	// Added under mu: Shutdown waits only after it has seen every admitted
+	// session, and no session is admitted once it started.
+	srv.sessWG.Add(1)
 	return ""
 }
 

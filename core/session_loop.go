@@ -23,7 +23,6 @@ const handshakeTimeout = 30 * time.Second
 func (s *Session) run(implicitTLS bool) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.idle = sync.NewCond(&s.mu)
-	s.raw = s.conn
 	s.id = strconv.FormatUint(s.srv.nextID.Add(1), 10)
 	s.cwd = "/"
 	s.log = s.srv.logger().With("session", s.id, "remote", s.raw.RemoteAddr().String())
