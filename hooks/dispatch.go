@@ -11,18 +11,39 @@ import (
 	"github.com/luaftpd/luaftpd/core"
 )
 
-// call is one handler call.
+// What a handler is called with, and what is read back from it.
+type (
+	argKind    uint8
+	resultKind uint8
+)
+
+const (
+	argsEv     argKind = iota // fn(ev)
+	argsEvSend                // fn(ev), ev:send allowed
+	argsEvRes                 // fn(ev, result)
+	argsAuth                  // fn(user, password, session)
+
+	resultNone     resultKind = iota // ignored (observers)
+	resultDecision                   // nil, ftp.deny or ftp.reply
+	resultAuth                       // an account, false, nil or ftp.deny
+)
+
+// call is one handler call: its inputs, and what came out of it.
 type call struct {
 	h      *handler
 	sess   *core.Session
 	budget time.Duration
-	// args pushes the handler's arguments and returns how many.
-	args func(st *lstate) int
-	// decode reads the handler's result while the state is still the
-	// caller's; an error fails the call. Nil: the result is ignored.
-	decode func(ret lua.LValue) error
-	// sent is set when the handler replied itself through ev:send.
-	sent bool
+	args   argKind
+	result resultKind
+
+	ev             *core.Event
+	res            *core.Result
+	user, password string
+
+	d      *decision     // resultDecision, resultAuth
+	acc    *core.Account // resultAuth
+	reject error         // resultAuth
+	sent   bool          // the handler replied itself through ev:send
 }
 
 // invoke runs one handler on a state from the set's pool, protected and
@@ -35,14 +56,14 @@ func (e *Engine) invoke(ctx context.Context, s *set, c *call) (err error) {
 		e.logFailure(c, &ScriptError{Script: c.h.script, Line: c.h.line, Msg: "no Lua state: " + err.Error()})
 		return err
 	}
-	cctx, cancel := context.WithTimeout(ctx, c.budget)
-	defer cancel()
+	st.bud.arm(ctx, c.budget)
 	broken := true
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v", r)
 			e.logFailure(c, &ScriptError{Script: c.h.script, Line: c.h.line, Msg: err.Error()})
 		}
+		st.bud.disarm()
 		st.inCall, st.sess = false, nil
 		if broken {
 			s.pool.discard(st)
@@ -50,11 +71,12 @@ func (e *Engine) invoke(ctx context.Context, s *set, c *call) (err error) {
 			s.pool.put(st)
 		}
 	}()
-	perr, derr := st.run(cctx, c)
-	broken = perr != nil && (cctx.Err() != nil || isPanic(perr))
+	perr, derr := st.run(c)
+	ctxErr := st.bud.Err()
+	broken = perr != nil && (ctxErr != nil || isPanic(perr))
 	switch {
 	case perr != nil:
-		e.logFailure(c, luaError(c.h.script, c.h.line, perr, cctx.Err()))
+		e.logFailure(c, luaError(c.h.script, c.h.line, perr, ctxErr))
 		return perr
 	case derr != nil:
 		e.logFailure(c, &ScriptError{Script: c.h.script, Line: c.h.line, Msg: derr.Error()})
@@ -64,20 +86,45 @@ func (e *Engine) invoke(ctx context.Context, s *set, c *call) (err error) {
 }
 
 // run calls the handler on st and decodes its result.
-func (st *lstate) run(ctx context.Context, c *call) (perr, derr error) {
+func (st *lstate) run(c *call) (perr, derr error) {
 	L := st.L
 	st.call++
 	st.inCall, st.sent = true, false
 	st.sess, st.script = c.sess, c.h.script
-	L.SetContext(ctx)
+	L.SetContext(st.bud)
 	defer L.RemoveContext()
 	L.Push(st.fns[c.h.id])
-	perr = L.PCall(c.args(st), 1, nil)
+	perr = L.PCall(st.pushArgs(c), 1, nil)
 	c.sent = st.sent
-	if perr == nil && c.decode != nil {
-		derr = c.decode(L.Get(-1))
+	if perr != nil {
+		return perr, nil
 	}
-	return perr, derr
+	ret := L.Get(-1)
+	switch c.result {
+	case resultDecision:
+		c.d, derr = decisionOrNil(ret)
+	case resultAuth:
+		c.acc, c.reject, derr = decodeAuth(ret)
+	}
+	return nil, derr
+}
+
+// pushArgs pushes the handler's arguments and returns how many.
+func (st *lstate) pushArgs(c *call) int {
+	L := st.L
+	switch c.args {
+	case argsAuth:
+		L.Push(lua.LString(c.user))
+		L.Push(lua.LString(c.password))
+		L.Push(st.sessValue(c.sess))
+		return 3
+	case argsEvRes:
+		L.Push(st.evUD(c.ev, false))
+		L.Push(st.resUD(c.res))
+		return 2
+	}
+	L.Push(st.evUD(c.ev, c.args == argsEvSend))
+	return 1
 }
 
 func (e *Engine) logFailure(c *call, se *ScriptError) {
@@ -101,26 +148,16 @@ func decisionOrNil(ret lua.LValue) (*decision, error) {
 	return nil, fmt.Errorf("the handler returned a %s; want nil, ftp.deny(code, msg) or ftp.reply(code, msg)", ret.Type())
 }
 
-// evArgs pushes ev.
-func evArgs(ev *core.Event, canSend bool) func(st *lstate) int {
-	return func(st *lstate) int {
-		st.L.Push(st.evUD(ev, canSend))
-		return 1
-	}
-}
-
 // decide runs a chain of handlers that may decide: the first decision ends
 // it. A failure ends it with errHook.
 func (e *Engine) decide(ctx context.Context, s *set, hs []*handler, ev *core.Event) (*decision, error) {
 	for _, h := range hs {
-		var d *decision
-		c := &call{h: h, sess: ev.Session, budget: e.hookTimeout, args: evArgs(ev, false),
-			decode: func(ret lua.LValue) (err error) { d, err = decisionOrNil(ret); return err }}
-		if err := e.invoke(ctx, s, c); err != nil {
+		c := call{h: h, sess: ev.Session, budget: e.hookTimeout, ev: ev, result: resultDecision}
+		if err := e.invoke(ctx, s, &c); err != nil {
 			return nil, errHook
 		}
-		if d != nil {
-			return d, nil
+		if c.d != nil {
+			return c.d, nil
 		}
 	}
 	return nil, nil
@@ -129,7 +166,8 @@ func (e *Engine) decide(ctx context.Context, s *set, hs []*handler, ev *core.Eve
 // Wants implements core.Hooks: a map lookup, no allocation, no Lua.
 func (e *Engine) Wants(verb string) (before, after bool) {
 	s := e.cur.Load()
-	return len(chain(s.before, verb)) > 0, len(chain(s.after, verb)) > 0
+	w := s.wants[verb] | s.starWants
+	return w&1 != 0, w&2 != 0
 }
 
 // Before implements core.Hooks.
@@ -147,12 +185,8 @@ func (e *Engine) Before(ctx context.Context, ev *core.Event) (*core.Reply, error
 func (e *Engine) After(ctx context.Context, ev *core.Event, res *core.Result) {
 	s := e.cur.Load()
 	for _, h := range chain(s.after, ev.Command) {
-		e.invoke(ctx, s, &call{h: h, sess: ev.Session, budget: e.hookTimeout,
-			args: func(st *lstate) int {
-				st.L.Push(st.evUD(ev, false))
-				st.L.Push(st.resUD(res))
-				return 2
-			}})
+		c := call{h: h, sess: ev.Session, budget: e.hookTimeout, args: argsEvRes, ev: ev, res: res}
+		e.invoke(ctx, s, &c)
 	}
 }
 
@@ -204,40 +238,30 @@ func (e *Engine) Sites() []core.CommandInfo { return e.cur.Load().siteList }
 // ev:send the client already has its final reply, so the zero Reply (send
 // nothing more) is returned whatever happened next.
 func (e *Engine) runHandled(ctx context.Context, s *set, h *handler, ev *core.Event) (core.Reply, error) {
-	var d *decision
-	c := &call{h: h, sess: ev.Session, budget: e.hookTimeout, args: evArgs(ev, true),
-		decode: func(ret lua.LValue) (err error) { d, err = decisionOrNil(ret); return err }}
-	err := e.invoke(ctx, s, c)
+	c := call{h: h, sess: ev.Session, budget: e.hookTimeout, args: argsEvSend, ev: ev, result: resultDecision}
+	err := e.invoke(ctx, s, &c)
 	switch {
 	case c.sent:
 		return core.Reply{}, nil
 	case err != nil:
 		return core.Reply{}, errHook
-	case d == nil:
+	case c.d == nil:
 		return core.NewReply(200, "Command okay."), nil
 	}
-	return d.reply, nil
+	return c.d.reply, nil
 }
 
 // Authenticate implements core.Authenticator over the ftp.auth handlers.
 func (e *Engine) Authenticate(ctx context.Context, user, password string, sess *core.Session) (*core.Account, error) {
 	s := e.cur.Load()
 	for _, h := range s.auth {
-		var acc *core.Account
-		var reject error
-		c := &call{h: h, sess: sess, budget: e.authTimeout,
-			args: func(st *lstate) int {
-				st.L.Push(lua.LString(user))
-				st.L.Push(lua.LString(password))
-				st.L.Push(st.sessValue(sess))
-				return 3
-			},
-			decode: func(ret lua.LValue) (err error) { acc, reject, err = decodeAuth(ret); return err }}
-		if err := e.invoke(ctx, s, c); err != nil {
+		c := call{h: h, sess: sess, budget: e.authTimeout, args: argsAuth, result: resultAuth,
+			user: user, password: password}
+		if err := e.invoke(ctx, s, &c); err != nil {
 			return nil, errAuth
 		}
-		if reject != nil || acc != nil {
-			return acc, reject
+		if c.reject != nil || c.acc != nil {
+			return c.acc, c.reject
 		}
 	}
 	return nil, nil
@@ -323,7 +347,8 @@ func (e *Engine) On(ctx context.Context, name string, ev *core.Event) (*core.Rep
 	// their own budget.
 	ctx = context.WithoutCancel(ctx)
 	for _, h := range hs {
-		e.invoke(ctx, s, &call{h: h, sess: ev.Session, budget: e.hookTimeout, args: evArgs(ev, false)})
+		c := call{h: h, sess: ev.Session, budget: e.hookTimeout, ev: ev}
+		e.invoke(ctx, s, &c)
 	}
 	return nil, nil
 }

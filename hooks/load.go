@@ -252,7 +252,7 @@ func (e *Engine) build(s *set, errs *multierror.Error) (*set, error) {
 	st, loadErrs := s.newState(e)
 	errs = multierror.Append(errs, loadErrs...)
 	if errs.ErrorOrNil() != nil {
-		st.L.Close()
+		st.close()
 		sortErrors(errs)
 		return nil, errs
 	}

@@ -38,13 +38,20 @@ type lstate struct {
 	sess   *core.Session
 	call   uint64
 	inCall bool
-	sent   bool // ev:send wrote the final reply
+	sent   bool    // ev:send wrote the final reply
+	bud    *budget // the context calls run under
 
 	evMeta, resMeta, sessMeta *lua.LTable
 	sendFn, getFn, setFn      *lua.LFunction
 }
 
 const registryKey = "luaftpd.state"
+
+// close releases the state.
+func (st *lstate) close() {
+	st.bud.close()
+	st.L.Close()
+}
 
 // stateOf returns the lstate that owns L.
 func stateOf(L *lua.LState) *lstate {
@@ -67,6 +74,7 @@ func (s *set) newState(e *Engine) (*lstate, []error) {
 		loading: map[string]bool{},
 	}
 	st.std = openStdlib(L)
+	st.bud = newBudget()
 	st.ftp = st.ftpFuncs()
 	st.initViews()
 	ud := L.NewUserData()
@@ -149,11 +157,11 @@ func (p *pool) get() (*lstate, error) {
 	}
 	st, errs := p.s.newState(p.e)
 	if len(errs) > 0 {
-		st.L.Close()
+		st.close()
 		return nil, errs[0]
 	}
 	if !sameShape(st.regs, p.s.handlers) {
-		st.L.Close()
+		st.close()
 		return nil, errShape
 	}
 	st.regs = nil
@@ -164,19 +172,19 @@ func (p *pool) get() (*lstate, error) {
 func (p *pool) put(st *lstate) {
 	st.L.SetTop(0)
 	if p.closed.Load() {
-		st.L.Close()
+		st.close()
 		return
 	}
 	select {
 	case p.free <- st:
 	default:
-		st.L.Close()
+		st.close()
 	}
 }
 
 // discard drops a state that timed out or panicked: whatever it was doing
 // may have left it half-way.
-func (p *pool) discard(st *lstate) { st.L.Close() }
+func (p *pool) discard(st *lstate) { st.close() }
 
 // close closes the idle states; states in use are closed when given back.
 func (p *pool) close() {
@@ -184,7 +192,7 @@ func (p *pool) close() {
 	for {
 		select {
 		case st := <-p.free:
-			st.L.Close()
+			st.close()
 		default:
 			return
 		}

@@ -61,6 +61,10 @@ type set struct {
 	events   map[string][]*handler
 	siteList []core.CommandInfo
 	cmdList  []core.CommandInfo
+	// wants has bit 1 for a verb with before handlers, bit 2 with after
+	// handlers; starWants the same for "*". One lookup answers Wants.
+	wants     map[string]uint8
+	starWants uint8
 
 	pool *pool
 }
@@ -77,6 +81,14 @@ func chain(m map[string][]*handler, verb string) []*handler {
 func (s *set) index() {
 	s.before = verbChains(s.handlers, kindBefore)
 	s.after = verbChains(s.handlers, kindAfter)
+	s.wants = map[string]uint8{}
+	for verb := range s.before {
+		s.wants[verb] |= 1
+	}
+	for verb := range s.after {
+		s.wants[verb] |= 2
+	}
+	s.starWants = s.wants["*"]
 	s.sites = map[string]*handler{}
 	s.commands = map[string]*handler{}
 	s.events = map[string][]*handler{}
