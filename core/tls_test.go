@@ -311,3 +311,46 @@ func TestClientLibraryExplicitTLS(t *testing.T) {
 		})
 	}
 }
+
+// serveImplicit adds an implicit FTPS listener to ts and returns its address.
+func serveImplicit(t *testing.T, ts *testServer) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- ts.Server.ServeTLS(l) }()
+	t.Cleanup(func() { ts.Server.Close(); <-done })
+	return l.Addr().String()
+}
+
+func TestImplicitTLSData(t *testing.T) {
+	ts, cfg := startTLSServer(t)
+	addr := serveImplicit(t, ts)
+	putFile(t, ts.Mem, "/f", "implicit")
+	ccfg := clientTLS(t, cfg, tls.VersionTLS13)
+	tc, err := tls.Dial("tcp", addr, ccfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc.SetDeadline(time.Now().Add(20 * time.Second))
+	c := &ftpConn{Conn: textproto.NewConn(tc), t: t, nc: tc}
+	defer c.Close()
+	c.expect(220)
+	c.cmd(331, "USER %s", testUser)
+	c.cmd(230, "PASS %s", testPass)
+	dc := pasvTLS(c, ccfg)
+	c.cmd(150, "RETR f")
+	if b, err := io.ReadAll(dc); err != nil || string(b) != "implicit" {
+		t.Fatalf("implicit FTPS RETR: %q, %v", b, err)
+	}
+	c.expect(226)
+	if !dc.ConnectionState().DidResume {
+		t.Error("implicit FTPS data connection did not resume the control session")
+	}
+
+	// A real client library, implicit mode.
+	ts.Addr = addr
+	clientRoundTrip(t, ts, ftp.DialWithTLS(ccfg))
+}
