@@ -14,10 +14,15 @@ import (
 // overflow; a longer one is taken as this long (about 31 years).
 const maxTTL = 1e9
 
+// maxSweep bounds how many expired keys one call drops, so that a crowd of
+// keys expiring together is cleared over many calls, not in one slow one.
+const maxSweep = 64
+
 // NewMemKV returns the in-memory KV store: one map under one mutex, TTLs
 // kept in a min-heap. Expired keys are dropped by the operations themselves
-// (every call first pops what has expired off the heap), so the store needs
-// no goroutine at all and never one per key.
+// (every call first pops up to maxSweep expired keys off the heap, and a
+// key read after its deadline counts as gone), so the store needs no
+// goroutine at all and never one per key.
 func NewMemKV() KV { return newMemKV(time.Now) }
 
 func newMemKV(now func() time.Time) *memKV {
@@ -44,8 +49,7 @@ type kvItem struct {
 func (m *memKV) Get(key string) (any, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.expire()
-	it, ok := m.items[key]
+	it, ok := m.live(key)
 	if !ok {
 		return nil, false
 	}
@@ -67,9 +71,8 @@ func (m *memKV) Set(key string, value any, ttlSeconds float64) {
 func (m *memKV) Incr(key string, delta float64, ttlSeconds float64) (float64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.expire()
 	var n float64
-	if it, ok := m.items[key]; ok {
+	if it, ok := m.live(key); ok {
 		f, isNum := it.value.(float64)
 		if !isNum {
 			return 0, fmt.Errorf("kv.incr: the value of %q is a %s, not a number", key, kvTypeName(it.value))
@@ -93,7 +96,20 @@ func (m *memKV) Delete(key string) {
 	}
 }
 
-// item returns the item of key, creating it if missing. Callers hold mu.
+// live returns the item of key unless it is missing or expired, after a
+// sweep. Callers hold mu.
+func (m *memKV) live(key string) (*kvItem, bool) {
+	now := m.expire()
+	it, ok := m.items[key]
+	if ok && !it.expires.IsZero() && !it.expires.After(now) {
+		m.remove(it)
+		return nil, false
+	}
+	return it, ok
+}
+
+// item returns the item of key, creating it if missing. Callers hold mu
+// and have dropped key if it expired.
 func (m *memKV) item(key string) *kvItem {
 	if it, ok := m.items[key]; ok {
 		return it
@@ -121,15 +137,17 @@ func (m *memKV) setTTL(it *kvItem, ttl float64, clear bool) {
 	}
 }
 
-// expire drops every item whose deadline has passed. Callers hold mu.
-func (m *memKV) expire() {
+// expire drops up to maxSweep items whose deadline has passed and returns
+// the time it went by. Callers hold mu.
+func (m *memKV) expire() time.Time {
 	if len(m.exp) == 0 {
-		return
+		return time.Time{}
 	}
 	now := m.now()
-	for len(m.exp) > 0 && !m.exp[0].expires.After(now) {
+	for i := 0; i < maxSweep && len(m.exp) > 0 && !m.exp[0].expires.After(now); i++ {
 		m.remove(m.exp[0])
 	}
+	return now
 }
 
 func (m *memKV) remove(it *kvItem) {
@@ -233,6 +251,8 @@ func kvFromLua(L *lua.LState, n int) any {
 	}
 }
 
+// kvToLua converts a stored value; integers are accepted too, as another
+// KV (a networked one) may hand them back.
 func kvToLua(v any) lua.LValue {
 	switch v := v.(type) {
 	case string:
