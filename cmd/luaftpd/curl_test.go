@@ -1,0 +1,174 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// alice is the account most interop tests log in with.
+const alice = "alice:secret"
+
+// curlArgs are given to every curl run: bounded, quiet but for errors,
+// verbose so the test can see which commands were sent.
+var curlArgs = []string{"-sS", "-v", "--connect-timeout", "10", "--max-time", "50"}
+
+func curl(t *testing.T, args ...string) result {
+	t.Helper()
+	return runTool(t, nil, needTool(t, "curl"), append(append([]string{}, curlArgs...), args...)...)
+}
+
+func mustCurl(t *testing.T, args ...string) result {
+	t.Helper()
+	r := curl(t, args...)
+	if r.code != 0 {
+		t.Fatalf("curl %q exited %d\n%s", args, r.code, r.stderr)
+	}
+	return r
+}
+
+// commands lists the commands curl's verbose output shows it sent.
+func commands(r result) string {
+	var out []string
+	for _, line := range strings.Split(r.stderr, "\n") {
+		if strings.HasPrefix(line, "> ") {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// sent reports whether curl's verbose output shows it sent the command.
+func sent(r result, command string) bool {
+	return strings.Contains(r.stderr, "> "+command)
+}
+
+func TestCurlListDownloadUpload(t *testing.T) {
+	needTool(t, "curl")
+	s := startServer(t, "-user", alice)
+	data := randomBytes(t, 1<<20+17)
+	writeAt(t, s.root, "pub/big.bin", data)
+	writeAt(t, s.root, "hello.txt", []byte("hello\n"))
+
+	names := strings.Fields(mustCurl(t, "--list-only", s.url(alice, "/")).stdout)
+	sort.Strings(names)
+	if strings.Join(names, " ") != "hello.txt pub" {
+		t.Errorf("NLST / = %q, want hello.txt pub", names)
+	}
+	list := mustCurl(t, s.url(alice, "/pub/")).stdout
+	if !strings.Contains(list, "big.bin") || !strings.Contains(list, strconv.Itoa(len(data))) {
+		t.Errorf("LIST /pub/ = %q, want big.bin with its size %d", list, len(data))
+	}
+
+	dst := filepath.Join(t.TempDir(), "big.bin")
+	mustCurl(t, "-o", dst, s.url(alice, "/pub/big.bin"))
+	sameFile(t, dst, data)
+
+	src := writeAt(t, t.TempDir(), "up.bin", data)
+	mustCurl(t, "-T", src, s.url(alice, "/pub/up.bin"))
+	sameFile(t, filepath.Join(s.root, "pub", "up.bin"), data)
+
+	if r := curl(t, s.url(alice, "/nowhere.bin")); r.code != 78 {
+		t.Errorf("RETR of a missing file: curl exit %d, want 78 (remote file not found)\n%s", r.code, r.stderr)
+	}
+	if r := curl(t, s.url("alice:wrong", "/")); r.code != 67 {
+		t.Errorf("a wrong password: curl exit %d, want 67 (login denied)\n%s", r.code, r.stderr)
+	}
+}
+
+// TestCurlModes runs a listing, a download and an upload through every
+// data-channel mode and TLS variant curl offers.
+func TestCurlModes(t *testing.T) {
+	needTool(t, "curl")
+	s := startServer(t, "-user", alice, "-tls-self-signed", "-implicit-listen", "127.0.0.1:0")
+	data := randomBytes(t, 256<<10+3)
+	writeAt(t, s.root, "file.bin", data)
+	modes := []struct {
+		name  string
+		base  string
+		args  []string
+		verbs []string
+	}{
+		{"epsv", "ftp://" + s.addr, nil, []string{"EPSV"}},
+		{"pasv", "ftp://" + s.addr, []string{"--disable-epsv"}, []string{"PASV"}},
+		{"eprt", "ftp://" + s.addr, []string{"-P", "127.0.0.1"}, []string{"EPRT"}},
+		{"port", "ftp://" + s.addr, []string{"-P", "127.0.0.1", "--disable-eprt"}, []string{"PORT"}},
+		{"explicit-tls", "ftp://" + s.addr, []string{"--ssl-reqd", "-k"}, []string{"AUTH", "PROT P", "EPSV"}},
+		{"explicit-tls-pasv", "ftp://" + s.addr, []string{"--ssl-reqd", "-k", "--disable-epsv"}, []string{"AUTH", "PROT P", "PASV"}},
+		// No active mode over TLS: curl 7.87 and 7.88 cannot do it
+		// (curl/curl#10666); lftp and ftplib cover it.
+		{"implicit-tls", "ftps://" + s.tlsAt, []string{"-k"}, []string{"PROT P", "EPSV"}},
+	}
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			url := func(p string) string {
+				return strings.Replace(m.base, "//", "//"+alice+"@", 1) + p
+			}
+			args := func(more ...string) []string { return append(append([]string{}, m.args...), more...) }
+
+			r := mustCurl(t, args(url("/"))...)
+			if !strings.Contains(r.stdout, "file.bin") {
+				t.Errorf("LIST = %q, want file.bin in it", r.stdout)
+			}
+			for _, verb := range m.verbs {
+				if !sent(r, verb) {
+					t.Errorf("curl did not send %s; it sent:\n%s", verb, commands(r))
+				}
+			}
+			dst := filepath.Join(t.TempDir(), "file.bin")
+			mustCurl(t, args("-o", dst, url("/file.bin"))...)
+			sameFile(t, dst, data)
+
+			up := m.name + ".bin"
+			mustCurl(t, args("-T", dst, url("/"+up))...)
+			sameFile(t, filepath.Join(s.root, up), data)
+		})
+	}
+}
+
+// TestCurlResume interrupts a download (curl aborts it after the range it
+// asked for) and resumes it with -C -.
+func TestCurlResume(t *testing.T) {
+	needTool(t, "curl")
+	s := startServer(t, "-user", alice)
+	data := randomBytes(t, 4<<20)
+	writeAt(t, s.root, "r.bin", data)
+	dst := filepath.Join(t.TempDir(), "r.bin")
+
+	const part = 1 << 20
+	r := mustCurl(t, "-r", "0-"+strconv.Itoa(part-1), "-o", dst, s.url(alice, "/r.bin"))
+	if !sent(r, "ABOR") {
+		t.Errorf("curl did not abort the download; it sent:\n%s", commands(r))
+	}
+	sameFile(t, dst, data[:part])
+
+	r = mustCurl(t, "-C", "-", "-o", dst, s.url(alice, "/r.bin"))
+	if want := "REST " + strconv.Itoa(part); !sent(r, want) {
+		t.Errorf("curl did not send %s; it sent:\n%s", want, commands(r))
+	}
+	sameFile(t, dst, data)
+}
+
+// TestCurlAnonymous checks that a server with no users serves anonymous
+// read-only logins, and says so in its log.
+func TestCurlAnonymous(t *testing.T) {
+	needTool(t, "curl")
+	s := startServer(t)
+	s.waitLog(func(e logEntry) bool { return e.str("level") == "WARN" && strings.Contains(e.str("msg"), "anonymous") })
+	writeAt(t, s.root, "readme.txt", []byte("read me\n"))
+
+	r := mustCurl(t, "ftp://"+s.addr+"/readme.txt")
+	if r.stdout != "read me\n" {
+		t.Errorf("anonymous RETR = %q", r.stdout)
+	}
+	src := writeAt(t, t.TempDir(), "x.txt", []byte("x"))
+	if r := curl(t, "-T", src, "ftp://"+s.addr+"/x.txt"); r.code != 25 {
+		t.Errorf("anonymous upload: curl exit %d, want 25 (upload refused)\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(s.root, "x.txt")); !os.IsNotExist(err) {
+		t.Errorf("the anonymous upload left a file: %v", err)
+	}
+}

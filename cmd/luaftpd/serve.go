@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/luaftpd/luaftpd/core"
+	"github.com/luaftpd/luaftpd/hooks"
+	"github.com/luaftpd/luaftpd/vfs"
+)
+
+// errUsagePrinted marks a command-line error the flag package has already
+// explained on stderr.
+var errUsagePrinted = errors.New("usage printed")
+
+// runServe is `luaftpd [flags]`.
+func runServe(args []string, stderr io.Writer) int {
+	term := isTerminal(stderr)
+	o, err := parseOptions(args, stderr, term)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.Is(err, errUsagePrinted):
+		return exitUsage
+	case err != nil:
+		fmt.Fprintln(stderr, "luaftpd:", err)
+		return exitUsage
+	}
+	logger, err := newLogger(stderr, o.logFormat, o.logLevel, term)
+	if err != nil {
+		fmt.Fprintln(stderr, "luaftpd:", err)
+		return exitUsage
+	}
+	if err := serve(o, logger); err != nil {
+		logger.Error("luaftpd stopped", "err", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+// listener is one bound address and how it speaks.
+type listener struct {
+	net.Listener
+	implicitTLS bool
+}
+
+// serve builds the server, binds, drops privileges, serves until a signal
+// and shuts down.
+func serve(o *options, logger *slog.Logger) error {
+	srv, engine, err := buildServer(o, logger)
+	if err != nil {
+		return err
+	}
+	if engine != nil {
+		defer engine.Close()
+	}
+	if c, ok := srv.FS.(io.Closer); ok {
+		defer c.Close()
+	}
+	lns, err := listen(o)
+	if err != nil {
+		return err
+	}
+	if o.runAs != "" {
+		if err := becomeUser(o, logger); err != nil {
+			closeAll(lns)
+			return err
+		}
+	}
+	// Signals are caught before the addresses are announced: whoever reads
+	// the log may signal at once.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	announce(o, srv, lns, logger)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if engine != nil && o.scripts != "" {
+		go watchScripts(ctx, engine, logger)
+	}
+	return serveAll(srv, engine, lns, sigs, logger)
+}
+
+// serveAll serves every listener and waits for a signal or a listener failure.
+func serveAll(srv *core.Server, engine *hooks.Engine, lns []listener, sigs <-chan os.Signal, logger *slog.Logger) error {
+	errc := make(chan error, len(lns))
+	for _, ln := range lns {
+		go func() {
+			if ln.implicitTLS {
+				errc <- srv.ServeTLS(ln.Listener)
+			} else {
+				errc <- srv.Serve(ln.Listener)
+			}
+		}()
+	}
+	return waitAndShutdown(srv, engine, sigs, errc, len(lns), logger)
+}
+
+// buildServer makes the core.Server of o, and the script engine it uses.
+func buildServer(o *options, logger *slog.Logger) (*core.Server, *hooks.Engine, error) {
+	if err := os.MkdirAll(o.root, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("root: %w", err)
+	}
+	fsys, err := vfs.NewLocal(o.root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("root: %w", err)
+	}
+	srv := &core.Server{
+		FS:               fsys,
+		Anonymous:        o.anonymous,
+		RequireTLS:       o.requireTLS,
+		PasvMinPort:      o.pasvPorts.min,
+		PasvMaxPort:      o.pasvPorts.max,
+		PublicHost:       o.publicHost,
+		MaxSessions:      o.maxSessions,
+		MaxSessionsPerIP: o.maxSessionsPerIP,
+		IdleTimeout:      o.idleTimeout,
+		Logger:           logger,
+	}
+	if o.idleTimeout == 0 {
+		srv.IdleTimeout = -1 // the flag's 0 means never; the Server's 0 means its default
+	}
+	users, err := buildUsers(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if users != nil { // a nil *Users in the interface would not be a nil Authenticator
+		srv.Auth = users
+	}
+	if srv.TLSConfig, err = buildTLS(o); err != nil {
+		return nil, nil, err
+	}
+	engine, err := hooks.New(hooks.Options{
+		Dir:         o.scripts,
+		HookTimeout: o.hookTimeout,
+		AuthTimeout: o.authTimeout,
+		Disable:     o.disableStock,
+		Logger:      logger,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("scripts: %w", err)
+	}
+	srv.Hooks = engine
+	return srv, engine, nil
+}
+
+// buildTLS returns the one TLS configuration of the server, or nil.
+func buildTLS(o *options) (*tls.Config, error) {
+	switch {
+	case o.tlsCert != "":
+		cfg, err := core.LoadTLSConfig(o.tlsCert, o.tlsKey)
+		if err != nil {
+			return nil, fmt.Errorf("tls: %w", err)
+		}
+		return cfg, nil
+	case o.tlsSelfSigned:
+		cfg, err := core.SelfSignedTLSConfig(certHosts(o)...)
+		if err != nil {
+			return nil, fmt.Errorf("tls: %w", err)
+		}
+		return cfg, nil
+	}
+	return nil, nil
+}
+
+// certHosts are the names a self-signed certificate is made for: the
+// loopback names, the machine's name and the addresses configured.
+func certHosts(o *options) []string {
+	hosts := []string{"localhost", "127.0.0.1", "::1"}
+	if name, err := os.Hostname(); err == nil && name != "" {
+		hosts = append(hosts, name)
+	}
+	if o.publicHost != "" {
+		hosts = append(hosts, o.publicHost)
+	}
+	for _, addr := range []string{o.listen, o.implicitListen} {
+		if host, _, err := net.SplitHostPort(addr); err == nil && host != "" {
+			hosts = append(hosts, host)
+		}
+	}
+	return hosts
+}
+
+// listen binds the control address and, if asked, the implicit FTPS one.
+func listen(o *options) ([]listener, error) {
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return nil, err
+	}
+	lns := []listener{{Listener: ln}}
+	if o.implicitListen != "" {
+		iln, err := net.Listen("tcp", o.implicitListen)
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+		lns = append(lns, listener{Listener: iln, implicitTLS: true})
+	}
+	return lns, nil
+}
+
+func closeAll(lns []listener) {
+	for _, ln := range lns {
+		ln.Close()
+	}
+}
+
+// becomeUser drops to -run-as and refuses to go on if that user cannot
+// use the root folder.
+func becomeUser(o *options, logger *slog.Logger) error {
+	if err := dropPrivileges(o.runAs); err != nil {
+		return fmt.Errorf("run-as: %w", err)
+	}
+	if err := checkAccess(o.root); err != nil {
+		return fmt.Errorf("run-as: %w", err)
+	}
+	logger.Info("running as", "user", o.runAs, "uid", os.Getuid(), "gid", os.Getgid())
+	return nil
+}
+
+// announce logs the bound addresses (tests read them from the log when they
+// listen on port 0) and what a careful operator wants to know at start.
+func announce(o *options, srv *core.Server, lns []listener, logger *slog.Logger) {
+	for _, ln := range lns {
+		mode := "ftp"
+		switch {
+		case ln.implicitTLS:
+			mode = "implicit-ftps"
+		case srv.TLSConfig != nil:
+			mode = "ftp+explicit-tls"
+		}
+		logger.Info("listening", "addr", ln.Addr().String(), "mode", mode,
+			"root", o.root, "scripts", o.scripts)
+	}
+	if srv.Anonymous {
+		logger.Warn("anonymous logins are on (read-only); give -user, -users or -anonymous=false to turn them off")
+	}
+}
+
+// watchScripts reloads the scripts when their folder changes.
+func watchScripts(ctx context.Context, engine *hooks.Engine, logger *slog.Logger) {
+	if err := engine.Watch(ctx); err != nil && ctx.Err() == nil {
+		logger.Error("watching the scripts folder failed; reload with SIGHUP", "err", err)
+	}
+}
