@@ -332,6 +332,9 @@ func (e *Engine) On(ctx context.Context, name string, ev *core.Event) (*core.Rep
 		return &r, nil
 	case "login":
 		d, err := e.decide(ctx, s, hs, ev)
+		if d != nil && !d.deny {
+			e.log.Error("a login handler returned ftp.reply; only ftp.deny or nil mean something there: the login is refused")
+		}
 		if err != nil || (d != nil && !d.deny) {
 			r := core.NewReply(530, "Login incorrect.")
 			return &r, nil

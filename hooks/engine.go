@@ -117,36 +117,38 @@ func (e *Engine) scriptLogger(L *lua.LState) *slog.Logger {
 }
 
 // Reload loads the scripts again and swaps them in if all load (SIGHUP).
-// If any fails, the running set stays and one error lists every failure.
-func (e *Engine) Reload() error { return e.reload(true) }
+// If any fails, the running set stays and the error lists every failure,
+// each with its file and line; the caller logs it.
+func (e *Engine) Reload() error {
+	_, err := e.reload(true)
+	return err
+}
 
-// reload loads the scripts; unless force, it does nothing when they are
-// the ones running, or the ones that failed last time.
-func (e *Engine) reload(force bool) error {
+// reload loads the scripts; unless force, it does nothing (changed false)
+// when they are the ones running, or the ones that failed last time.
+func (e *Engine) reload(force bool) (changed bool, err error) {
 	e.reloadMu.Lock()
 	defer e.reloadMu.Unlock()
 	if e.closed {
-		return errClosed
+		return false, errClosed
 	}
 	key := e.sourcesKey()
 	if !force && key == e.cur.Load().fp {
 		e.failedFP = ""
-		return nil
+		return false, nil
 	}
 	if !force && key == e.failedFP {
-		return nil
+		return false, nil
 	}
 	s, err := e.load()
 	if err != nil {
 		e.failedFP = key
-		e.log.Error("scripts not reloaded; the running scripts stay in force", "err", err)
-		return err
+		return true, err
 	}
 	e.failedFP = ""
 	old := e.cur.Swap(s)
 	old.pool.close()
-	e.log.Info("scripts reloaded", "scripts", len(s.scripts), "handlers", len(s.handlers))
-	return nil
+	return true, nil
 }
 
 // sourcesKey fingerprints the sources as they are now, or names the error

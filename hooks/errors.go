@@ -39,6 +39,9 @@ var (
 // luaWhere matches the "source:line: " prefix Lua puts on error messages.
 var luaWhere = regexp.MustCompile(`(?s)^([^\s:]+):(\d+):\s*(.*)$`)
 
+// traceWhere matches the first Lua frame of a stack traceback.
+var traceWhere = regexp.MustCompile(`(?m)^\t([^\s:\[]+):(\d+):`)
+
 // luaError turns an error from PCall into a ScriptError. script and line
 // are used when the message does not say where it happened (an error
 // object that is not a string, a panic in a Go function).
@@ -49,6 +52,10 @@ func luaError(script string, line int, err error, ctxErr error) *ScriptError {
 		se.Msg = errorText(ae)
 		if m := luaWhere.FindStringSubmatch(se.Msg); m != nil {
 			se.Script, se.Msg = m[1], m[3]
+			se.Line, _ = strconv.Atoi(m[2])
+		} else if m := traceWhere.FindStringSubmatch(ae.StackTrace); m != nil {
+			// A Go panic says nothing of where: the innermost Lua frame does.
+			se.Script = m[1]
 			se.Line, _ = strconv.Atoi(m[2])
 		}
 	}

@@ -138,6 +138,7 @@ type pool struct {
 	s      *set
 	free   chan *lstate
 	closed atomic.Bool
+	built  atomic.Int64 // states built after the first, for tests and stats
 }
 
 func newPool(e *Engine, s *set) *pool {
@@ -155,6 +156,7 @@ func (p *pool) get() (*lstate, error) {
 		return st, nil
 	default:
 	}
+	p.built.Add(1)
 	st, errs := p.s.newState(p.e)
 	if len(errs) > 0 {
 		st.close()

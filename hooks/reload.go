@@ -78,7 +78,13 @@ func (e *Engine) rescan(w *fsnotify.Watcher, watching bool) bool {
 	} else {
 		e.addLibWatch(w)
 	}
-	e.reload(false)
+	switch changed, err := e.reload(false); {
+	case err != nil:
+		e.log.Error("scripts not reloaded; the running scripts stay in force", "err", err)
+	case changed:
+		s := e.cur.Load()
+		e.log.Info("scripts reloaded", "scripts", len(s.scripts), "handlers", len(s.handlers))
+	}
 	return watching
 }
 
