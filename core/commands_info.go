@@ -209,7 +209,7 @@ func (s *Session) cmdSITE(r *request) Reply {
 			return rep
 		}
 	}
-	return NewReply(500, "Unknown SITE command.")
+	return NewReply(504, "SITE %s not understood.", name)
 }
 
 func (s *Session) siteHelp() Reply {

@@ -130,3 +130,21 @@ func TestReplyTextIsSanitized(t *testing.T) {
 		t.Error("empty reply")
 	}
 }
+
+// Every verb of the table answers with a reply of its own: none falls
+// through to "500 unknown" (a typo in the table), none hangs or closes.
+func TestEveryVerbAnswers(t *testing.T) {
+	ts := startServer(t)
+	ts.putFile(t, "/f", "x")
+	c := ts.loginAlice(t)
+	for verb := range commands {
+		if verb == "QUIT" || verb == "REIN" || verb == "PASV" { // PASV would arm the next transfer
+			continue
+		}
+		code, msg := c.send("%s f", verb)
+		if code < 200 || code > 599 || code == 500 {
+			t.Errorf("%s: %d %q", verb, code, msg)
+		}
+	}
+	c.cmd(200, "NOOP")
+}
