@@ -6,12 +6,14 @@
 #
 # The Debian servers conflict with each other, so each is installed, measured
 # and purged in turn (only the packages its installation added are purged).
-# Every server serves the same tmpfs folder to the same account (a local
-# user with a SHA-512 crypt password for the Debian servers, -user for
-# luaftpd), on its own loopback port and passive range. Each figure is
-# measured REPEAT times; the table shows medians. The idle-memory figures
-# (500 and 2000 sessions) restart the server before each repetition, so every
-# server starts clean.
+# Every server serves a tmpfs folder holding the same big file to the same
+# account (a local user with a SHA-512 crypt password for the Debian servers,
+# -user for luaftpd), on its own loopback port and passive range. luaftpd
+# runs beside each Debian server in turn and the two are measured run by run
+# in alternation, so both see the same load. Each figure is measured REPEAT
+# times per server; the table shows medians. The idle-memory figures (500 and
+# 2000 sessions) restart the server before each repetition, so every server
+# starts clean.
 #
 # Needs root (apt-get, useradd) and curl. Environment: REPEAT (3), BIG (1G),
 # WORK (/dev/shm/ftpbench), WARM (8G, memory touched once before the first
@@ -128,8 +130,8 @@ write_enable=YES
 local_umask=022
 pam_service_name=vsftpd
 secure_chroot_dir=/var/run/vsftpd/empty
-pasv_min_port=50000
-pasv_max_port=50999
+pasv_min_port=20000
+pasv_max_port=20999
 max_clients=0
 max_per_ip=0
 xferlog_enable=YES
@@ -164,7 +166,7 @@ User nobody
 Group nogroup
 Umask 022
 MaxInstances 2000
-PassivePorts 51000 51999
+PassivePorts 21000 21999
 RequireValidShell off
 AllowOverwrite on
 UseReverseDNS off
@@ -201,8 +203,9 @@ setup_pure-ftpd() {
 }
 start_pure-ftpd() {
 	PORT=2103
-	# -l unix: the shadow password; -E: no anonymous; -H: no DNS; -Y 1: TLS optional.
-	pure-ftpd -S 127.0.0.1,2103 -l unix -E -H -c 2000 -C 2000 -p 52000:52999 \
+	# -l unix: the shadow password; -E: no anonymous; -H: no DNS; -Y 1: TLS
+	# optional; it admits at most half as many clients as passive ports.
+	pure-ftpd -S 127.0.0.1,2103 -l unix -E -H -c 2000 -C 2000 -p 22000:26999 \
 		-Y 1 -2 "$WORK/tls/server.pem" >>"$WORK/log/pure-ftpd.out" 2>&1 &
 	PID=$!
 }
@@ -213,45 +216,73 @@ setup_luaftpd() {
 		LUAFTPD=$WORK/bin/luaftpd
 	fi
 	LABEL="luaftpd $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo dev)"
-	: >"$WORK/pkgs.added"
+	# Its own folder, so files it writes as root never stand in the way of
+	# the other servers, which write as $FTPUSER; the big file is a hard link.
+	mkdir -p "$WORK/root-luaftpd"
+	ln -f "$ROOT/big.bin" "$WORK/root-luaftpd/big.bin"
 }
 start_luaftpd() {
 	PORT=2104
-	"$LUAFTPD" -listen 127.0.0.1:2104 -root "$ROOT" -user "$FTPUSER:$FTPPASS" \
-		-pasv-ports 53000-53999 -tls-self-signed -max-sessions 0 -max-sessions-per-ip 0 \
+	"$LUAFTPD" -listen 127.0.0.1:2104 -root "$WORK/root-luaftpd" -user "$FTPUSER:$FTPPASS" \
+		-pasv-ports 27000-27999 -tls-self-signed -max-sessions 0 -max-sessions-per-ip 0 \
 		>>"$WORK/log/luaftpd.out" 2>&1 &
 	PID=$!
 }
 
+declare -A PORTS PIDS LABELS IDLE_DONE
+
+# The measurements, each run REPEAT times per server; @PID stands for the
+# server's PID (for its CPU time).
+SPECS=(
+	"-mode retr -size $BIG -file big.bin -curl"
+	"-mode stor -size $BIG -file up.bin -curl -src $ROOT/big.bin"
+	"-mode retr -size $BIG -file big.bin -pids @PID"
+	"-mode stor -size $BIG -file up.bin -pids @PID"
+	"-mode retr -size $BIG -file big.bin -curl -tls"
+	"-mode retr -size $BIG -file big.bin -tls -pids @PID"
+	"-mode stor -size $BIG -file up.bin -tls -pids @PID"
+	"-mode login -clients 8 -duration 5s"
+	"-mode rounds -clients 50 -rounds 20 -round-size 1M"
+)
+
+# bench SERVER ARGS...: one run of ftpbench against a started server.
 bench() {
-	"$WORK/bin/ftpbench" -addr "127.0.0.1:$PORT" -user "$FTPUSER" -pass "$FTPPASS" \
-		-label "$LABEL" -out "$OUT" -repeat "$REPEAT" "$@" || true
+	local s=$1
+	shift
+	"$WORK/bin/ftpbench" -addr "127.0.0.1:${PORTS[$s]}" -user "$FTPUSER" -pass "$FTPPASS" \
+		-label "${LABELS[$s]}" -out "$OUT" "${@//@PID/${PIDS[$s]}}" || true
 }
 
-measure() {
-	local s=$1
-	"start_$s"
+start() {
+	"start_$1"
+	PORTS[$1]=$PORT PIDS[$1]=$PID
 	wait_listen "$PORT" || { stop_tree "$PID"; return 1; }
-	log "$LABEL: transfers (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-	bench -mode retr -size "$BIG" -file big.bin -curl
-	bench -mode stor -size "$BIG" -file up.bin -curl -src "$ROOT/big.bin"
-	bench -mode retr -size "$BIG" -file big.bin -pids "$PID"
-	bench -mode stor -size "$BIG" -file up.bin -pids "$PID"
-	bench -mode retr -size "$BIG" -file big.bin -curl -tls
-	bench -mode retr -size "$BIG" -file big.bin -tls -pids "$PID"
-	bench -mode stor -size "$BIG" -file up.bin -tls -pids "$PID"
-	rm -f "$ROOT/up.bin"
-	log "$LABEL: logins and rounds"
-	bench -mode login -clients 8 -duration 5s
-	bench -mode rounds -clients 50 -rounds 20 -round-size 1M
-	stop_tree "$PID"
-	log "$LABEL: idle sessions (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-	local i n
-	for n in 500 2000; do
+}
+
+# measure_set SERVER...: the SPECS, interleaved run by run across the
+# servers so a change in the machine's load hits them alike, then the idle
+# memory of each (once per server).
+measure_set() {
+	local s spec i n
+	for s in "$@"; do start "$s" || { log "$s: does not start"; return 1; }; done
+	log "$*: transfers, logins, rounds (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+	for spec in "${SPECS[@]}"; do
 		for i in $(seq "$REPEAT"); do
-			"start_$s"
-			wait_listen "$PORT" && REPEAT=1 bench -mode idle -sessions "$n" -pids "$PID"
-			stop_tree "$PID"
+			for s in "$@"; do
+				bench "$s" $spec
+			done
+		done
+	done
+	for s in "$@"; do stop_tree "${PIDS[$s]}"; done
+	log "$*: idle sessions (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+	for s in "$@"; do
+		[ -z "${IDLE_DONE[$s]:-}" ] || continue
+		IDLE_DONE[$s]=1
+		for n in 500 2000; do
+			for i in $(seq "$REPEAT"); do
+				start "$s" && bench "$s" -mode idle -sessions "$n" -pids @PID
+				stop_tree "${PIDS[$s]}"
+			done
 		done
 	done
 }
@@ -261,15 +292,28 @@ main() {
 	prepare
 	: >"$OUT"
 	log "results: $OUT"
-	local s
+	local s lua=() debian=()
 	for s in "${SERVERS[@]}"; do
+		if [ "$s" = luaftpd ]; then lua=(luaftpd); else debian+=("$s"); fi
+	done
+	if [ ${#lua[@]} -gt 0 ]; then
+		setup_luaftpd
+		LABELS[luaftpd]=$LABEL
+		[ ${#debian[@]} -gt 0 ] || measure_set luaftpd
+	fi
+	for s in "${debian[@]}"; do
 		log "$s: set up"
-		"setup_$s" || { log "$s: set-up failed (see $WORK/log)"; apt_purge_added; continue; }
-		measure "$s" || log "$s: could not be measured"
+		if "setup_$s"; then
+			LABELS[$s]=$LABEL
+			measure_set "$s" "${lua[@]}" || log "$s: could not be measured"
+		else
+			log "$s: set-up failed (see $WORK/log)"
+		fi
 		apt_purge_added
 	done
 	echo
-	echo "ftpbench results, $(date -u +%Y-%m-%d), $(nproc) cores, medians of $REPEAT, MB/s = 10^6 B/s:"
+	echo "ftpbench results, $(date -u +%Y-%m-%d), $(nproc) cores, medians of $REPEAT runs" \
+		"(luaftpd: of its runs beside every other server), MB/s = 10^6 B/s:"
 	"$WORK/bin/ftpbench" -mode table -in "$OUT"
 }
 

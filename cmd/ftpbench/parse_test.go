@@ -128,6 +128,9 @@ func TestTable(t *testing.T) {
 		"luaftpd\tRETR, MB/s\tfail\n" +
 		"vsftpd\tidle, KiB\t460.4\n" +
 		"vsftpd\tidle, KiB\t3.25\n" +
+		"vsftpd\tCPU, s\t0.256\n" +
+		"vsftpd\tCPU, s\t0.25\n" +
+		"vsftpd\tCPU, s\t0.3\n" +
 		"luaftpd\tidle, KiB\tfail\n"
 	res, err := readResults(strings.NewReader(in))
 	if err != nil {
@@ -138,7 +141,8 @@ func TestTable(t *testing.T) {
 	want := "| | vsftpd | luaftpd |\n" +
 		"| --- | --- | --- |\n" +
 		"| RETR, MB/s | 1400 | 2000 (1 of 2 runs failed) |\n" +
-		"| idle, KiB | 232 | fails |\n"
+		"| idle, KiB | 232 | fails |\n" +
+		"| CPU, s | 0.26 |  |\n"
 	if b.String() != want {
 		t.Errorf("table:\n%s\nwant:\n%s", b.String(), want)
 	}
