@@ -1,0 +1,102 @@
+package main
+
+import (
+	"net/textproto"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func TestCheck(t *testing.T) {
+	good := t.TempDir()
+	writeAt(t, good, "10-deny.lua", []byte(`ftp.before("STOR", function(ev)
+  if ev.path:match("%.exe$") then return ftp.deny(553, "no executables") end
+end)
+`))
+	r := luaftpd(t, "", "check", good)
+	if r.code != 0 || r.stdout != good+": ok\n" || r.stderr != "" {
+		t.Errorf("check of a good folder: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+
+	bad := t.TempDir()
+	writeAt(t, bad, "10-syntax.lua", []byte("ftp.before(\"STOR\", function(ev)\n"))
+	writeAt(t, bad, "20-runtime.lua", []byte("local x = nil\nerror(\"boom at load\")\n"))
+	writeAt(t, bad, "30-fine.lua", []byte("ftp.site(\"HELLO\", function(ev) return ftp.reply(200, \"hi\") end)\n"))
+	r = luaftpd(t, "", "check", bad)
+	if r.code != 1 {
+		t.Errorf("check of a broken folder: exit %d, want 1", r.code)
+	}
+	for _, want := range []string{"10-syntax.lua", "20-runtime.lua:2", "boom at load", "2 error(s)"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("check output lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "30-fine.lua") {
+		t.Errorf("check blamed a good script:\n%s", r.stderr)
+	}
+
+	if r := luaftpd(t, "", "check", filepath.Join(bad, "nope")); r.code != 1 {
+		t.Errorf("check of a missing folder: exit %d, want 1", r.code)
+	}
+}
+
+// siteHello logs in on a raw control connection and returns the reply to
+// SITE HELLO.
+func siteHello(t *testing.T, addr string) string {
+	t.Helper()
+	c, err := textproto.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	steps := []struct {
+		cmd  string
+		code int
+	}{{"", 220}, {"USER alice", 331}, {"PASS secret", 230}}
+	for _, st := range steps {
+		if st.cmd != "" {
+			if err := c.PrintfLine("%s", st.cmd); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, msg, err := c.ReadResponse(st.code); err != nil {
+			t.Fatalf("%q: %v %s", st.cmd, err, msg)
+		}
+	}
+	c.PrintfLine("SITE HELLO")
+	code, msg, err := c.ReadResponse(0)
+	if err != nil && code == 0 {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(msg)
+}
+
+// TestSIGHUPReloads changes a script and sends SIGHUP: the new version
+// answers; a broken version leaves the old one in force.
+func TestSIGHUPReloads(t *testing.T) {
+	scripts := t.TempDir()
+	script := func(text string) {
+		writeAt(t, scripts, "50-hello.lua", []byte(
+			`ftp.site("HELLO", function(ev) return ftp.reply(200, "`+text+`") end)`+"\n"))
+	}
+	script("v1")
+	s := startServer(t, "-user", alice, "-scripts", scripts)
+	if got := siteHello(t, s.addr); got != "v1" {
+		t.Fatalf("SITE HELLO = %q, want v1", got)
+	}
+
+	script("v2")
+	s.cmd.Process.Signal(syscall.SIGHUP)
+	s.waitLog(func(e logEntry) bool { return e.str("msg") == "scripts reloaded" })
+	if got := siteHello(t, s.addr); got != "v2" {
+		t.Fatalf("SITE HELLO after SIGHUP = %q, want v2", got)
+	}
+
+	writeAt(t, scripts, "50-hello.lua", []byte("ftp.site(\"HELLO\", function(ev)\n"))
+	s.cmd.Process.Signal(syscall.SIGHUP)
+	s.waitLog(func(e logEntry) bool { return strings.HasPrefix(e.str("msg"), "reload failed") })
+	if got := siteHello(t, s.addr); got != "v2" {
+		t.Fatalf("SITE HELLO after a broken reload = %q, want v2 still", got)
+	}
+}
