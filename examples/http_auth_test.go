@@ -44,6 +44,10 @@ func (a *authService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"root": "/alice", "home": "/inbox", "readonly": false}`)
 	case req.User == "reader" && req.Password == "s3cret":
 		io.WriteString(w, `{"root": "/alice", "readonly": true}`)
+	case req.User == "lost":
+		io.WriteString(w, `{"root": "/alice", "home": "/nope"}`)
+	case req.User == "rootless":
+		io.WriteString(w, `{"root": "/nope"}`)
 	case req.User == "alice" || req.User == "reader":
 		w.WriteHeader(http.StatusUnauthorized)
 	case req.User == "junk":
@@ -84,6 +88,13 @@ func TestHTTPAuth(t *testing.T) {
 		if got := c.retrieve("RETR /inbox/new.txt"); got != "hello" {
 			t.Errorf("RETR = %q", got)
 		}
+	})
+	t.Run("a missing home starts at the top, a missing root refuses", func(t *testing.T) {
+		c := srv.login(t, "lost", "x")
+		c.reply(257, `"/" is the current directory.`, "PWD")
+		c = srv.dial(t)
+		c.cmd(331, "USER rootless")
+		c.reply(530, "Login refused: home folder unavailable.", "PASS x")
 	})
 	t.Run("401 refuses", func(t *testing.T) {
 		c := srv.dial(t)

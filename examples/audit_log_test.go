@@ -1,0 +1,64 @@
+package examples_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestAuditLog runs audit-log/10-audit-log.lua.
+func TestAuditLog(t *testing.T) {
+	t.Parallel()
+	kv := newClockKV()
+	srv := startExample(t, "audit-log", setup{
+		users: map[string]string{"alice": "pw-7f3a9c"},
+		kv:    kv,
+	})
+	c := srv.dial(t)
+	c.cmd(331, "USER alice")
+	c.cmd(230, "PASS pw-7f3a9c")
+	c.store("f.txt", "hello")
+	c.store("/g.txt", "abc")
+	c.epsv()
+	c.cmd(550, "RETR missing.txt")
+	c.cmd(200, "NOOP") // the after handlers of the commands before have run
+
+	byCmd := map[string][]map[string]any{}
+	for _, rec := range srv.Logs.records(t, "audit") {
+		cmd, _ := rec["cmd"].(string)
+		byCmd[cmd] = append(byCmd[cmd], rec)
+	}
+	check := func(cmd string, i int, want map[string]any) {
+		t.Helper()
+		if len(byCmd[cmd]) <= i {
+			t.Errorf("no audit line %d for %s", i, cmd)
+			return
+		}
+		rec := byCmd[cmd][i]
+		for k, v := range want {
+			if rec[k] != v {
+				t.Errorf("%s line %d: %s = %v (%T), want %v", cmd, i, k, rec[k], rec[k], v)
+			}
+		}
+		if s, ok := rec["seconds"].(float64); !ok || s < 0 || s > 10 {
+			t.Errorf("%s line %d: seconds = %v", cmd, i, rec["seconds"])
+		}
+	}
+	check("USER", 0, map[string]any{"user": "-", "remote": "127.0.0.1", "code": 331.0, "bytes": 0.0, "err": nil})
+	check("PASS", 0, map[string]any{"user": "alice", "code": 230.0})
+	check("STOR", 0, map[string]any{"user": "alice", "path": "/f.txt", "code": 226.0, "bytes": 5.0, "err": nil})
+	check("STOR", 1, map[string]any{"path": "/g.txt", "code": 226.0, "bytes": 3.0})
+	check("RETR", 0, map[string]any{"path": "/missing.txt", "code": 550.0, "bytes": 0.0})
+	if e, _ := byCmd["RETR"][0]["err"].(string); e == "" {
+		t.Errorf("the failed RETR has no err: %v", byCmd["RETR"][0])
+	}
+	if strings.Contains(srv.Logs.String(), "pw-7f3a9c") {
+		t.Error("the password is in the log")
+	}
+
+	for key, want := range map[string]any{"audit:alice:uploads": 2.0,
+		"audit:alice:upload_bytes": 8.0, "audit:alice:last_upload": "/g.txt"} {
+		if got, _ := kv.Get(key); got != want {
+			t.Errorf("kv %s = %v, want %v", key, got, want)
+		}
+	}
+}

@@ -1,0 +1,56 @@
+package examples_test
+
+import (
+	"bytes"
+	"testing"
+)
+
+// TestIncomingRewrite runs incoming-rewrite/10-incoming.lua.
+func TestIncomingRewrite(t *testing.T) {
+	t.Parallel()
+	srv := startExample(t, "incoming-rewrite", setup{
+		users: map[string]string{"alice": "a", "bob": "b"},
+		dirs:  []string{"incoming/alice", "incoming/bob", "incomingx", "pub"},
+		files: map[string]string{"incoming/bob/secret.txt": "bob's\n"},
+	})
+
+	c := srv.login(t, "alice", "a")
+	c.store("/incoming/report.txt", "alice's report")
+	if got := srv.readFile(t, "incoming/alice/report.txt"); got != "alice's report" {
+		t.Errorf("incoming/alice/report.txt = %q", got)
+	}
+	c.cmd(250, "CWD /incoming")
+	c.reply(257, `"/incoming/alice" is the current directory.`, "PWD")
+	c.store("second.txt", "2")
+	c.store("/incoming/alice/third.txt", "3")
+	// NLST names entries as the client named the folder.
+	if got := c.retrieve("NLST /incoming"); got != "/incoming/report.txt\r\n/incoming/second.txt\r\n/incoming/third.txt\r\n" {
+		t.Errorf("NLST /incoming = %q", got)
+	}
+	// bob's box cannot be named: it is looked for inside alice's.
+	c.cmd(550, "SIZE /incoming/bob/secret.txt")
+	c.cmd(550, "DELE ../bob/secret.txt")
+	c.cmd(350, "RNFR /incoming/report.txt")
+	c.cmd(250, "RNTO /incoming/renamed.txt")
+	c.cmd(250, "CWD /")
+	c.store("/incomingx/free.txt", "x")
+	c.store("pub/free.txt", "y")
+	for name, want := range map[string]string{"incoming/alice/renamed.txt": "alice's report",
+		"incomingx/free.txt": "x", "pub/free.txt": "y", "incoming/bob/secret.txt": "bob's\n"} {
+		if got := srv.readFile(t, name); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+
+	fc := srv.ftpClient(t, "bob", "b")
+	r, err := fc.Retr("/incoming/secret.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	b.ReadFrom(r)
+	r.Close()
+	if b.String() != "bob's\n" {
+		t.Errorf("bob's RETR /incoming/secret.txt = %q", b.String())
+	}
+}
