@@ -179,6 +179,7 @@ func (s *Session) moveData(r *request, mark string, move func(conn net.Conn) err
 		s.log.Info("data connection failed", "cmd", r.verb, "err", err)
 		return NewReply(425, "Can't open data connection.")
 	}
+	s.renewStall(conn) // a listing's client that never reads is bounded too
 	stop := context.AfterFunc(r.ctx, func() { conn.Close() })
 	err = move(conn)
 	stop()
