@@ -24,14 +24,14 @@ import (
 // LUAFTPD_BENCH_CLIENT_KB the client's read and write size (default 256;
 // curl reads 16 KiB at a time).
 //
-// Figures of 2026-11-21, 2 cores, 1 GiB on tmpfs, Go 1.26, medians of 5
+// Figures of 2026-11-21, 2 cores, 1 GiB on tmpfs, Go 1.26, medians of 3
 // (MB/s, server CPU s/GiB). Quiet machine:
 //
 //	client reads 256 KiB  RETR loop-32k 2778, 0.36   sendfile 3640, 0.24
 //	                      STOR loop-32k  818, 1.37   splice   1142, 0.97
 //	client reads 16 KiB   RETR loop-32k 1980, 0.19   sendfile 1259, 0.12
 //
-// Busy machine (load 9-13), same order:
+// Busy machine (load 9-13), medians of 5:
 //
 //	client reads 256 KiB  RETR loop-32k 1036, 0.26   sendfile 1424, 0.21
 //	                      STOR loop-32k  740, 1.04   splice    770, 0.87
@@ -39,7 +39,7 @@ import (
 //	                      STOR loop-32k  615, 1.12   splice    748, 0.86
 //
 // sendfile under TCP_CORK was no better than sendfile alone. sendfile
-// always cost 20-45% less CPU per byte; it was the faster path except for a
+// always cost 20-40% less CPU per byte; it was the faster path except for a
 // client reading 16 KiB at a time, which a write loop fed faster at a
 // higher CPU cost per byte. splice beat the loop on both counts. So
 // copyData takes sendfile and splice wherever they apply.
