@@ -1,0 +1,67 @@
+package core
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// lockedBuffer is a log sink safe for the session goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestLogging(t *testing.T) {
+	var buf lockedBuffer
+	ts := startServer(t, func(s *Server) {
+		s.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	c := ts.dial(t)
+	c.cmd(331, "USER alice")
+	c.cmd(530, "PASS hunter2-wrong")
+	c.cmd(331, "USER alice")
+	c.cmd(230, "PASS secret")
+	c.cmd(257, "PWD")
+	c.cmd(221, "QUIT")
+	c.expectClosed()
+	waitFor(t, func() bool { return strings.Contains(buf.String(), "session closed") })
+	out := buf.String()
+	if strings.Contains(out, "hunter2") || strings.Contains(out, testPass) {
+		t.Fatalf("a password reached the log:\n%s", out)
+	}
+	var sawPWD bool
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("bad log line %q", line)
+		}
+		if rec["session"] == nil || rec["remote"] == nil {
+			t.Errorf("line without session or remote: %s", line)
+		}
+		if rec["msg"] == "command" && rec["cmd"] == "PWD" {
+			sawPWD = true
+			if rec["user"] != testUser || rec["code"] != float64(257) {
+				t.Errorf("PWD line: %s", line)
+			}
+		}
+	}
+	if !sawPWD {
+		t.Errorf("no debug line for PWD:\n%s", out)
+	}
+}
