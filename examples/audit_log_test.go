@@ -18,6 +18,19 @@ func TestAuditLog(t *testing.T) {
 	c.cmd(230, "PASS pw-7f3a9c")
 	c.store("f.txt", "hello")
 	c.store("/g.txt", "abc")
+	dc := c.epsv()
+	c.cmd(150, "APPE f.txt")
+	dc.Write([]byte("!!"))
+	dc.Close()
+	c.expect(226)
+	dc = c.epsv()
+	c.cmd(150, "STOU")
+	dc.Write([]byte("unique"))
+	dc.Close()
+	c.expect(226)
+	if got := c.retrieve("RETR f.txt"); got != "hello!!" {
+		t.Errorf("RETR f.txt = %q", got)
+	}
 	c.epsv()
 	c.cmd(550, "RETR missing.txt")
 	c.cmd(200, "NOOP") // the after handlers of the commands before have run
@@ -47,18 +60,27 @@ func TestAuditLog(t *testing.T) {
 	check("PASS", 0, map[string]any{"user": "alice", "code": 230.0})
 	check("STOR", 0, map[string]any{"user": "alice", "path": "/f.txt", "code": 226.0, "bytes": 5.0, "err": nil})
 	check("STOR", 1, map[string]any{"path": "/g.txt", "code": 226.0, "bytes": 3.0})
-	check("RETR", 0, map[string]any{"path": "/missing.txt", "code": 550.0, "bytes": 0.0})
-	if e, _ := byCmd["RETR"][0]["err"].(string); e == "" {
-		t.Errorf("the failed RETR has no err: %v", byCmd["RETR"][0])
+	check("APPE", 0, map[string]any{"path": "/f.txt", "code": 226.0, "bytes": 2.0})
+	check("STOU", 0, map[string]any{"code": 226.0, "bytes": 6.0})
+	check("RETR", 0, map[string]any{"path": "/f.txt", "code": 226.0, "bytes": 7.0, "err": nil})
+	check("RETR", 1, map[string]any{"path": "/missing.txt", "code": 550.0, "bytes": 0.0})
+	if len(byCmd["RETR"]) > 1 {
+		if e, _ := byCmd["RETR"][1]["err"].(string); e == "" {
+			t.Errorf("the failed RETR has no err: %v", byCmd["RETR"][1])
+		}
 	}
 	if strings.Contains(srv.Logs.String(), "pw-7f3a9c") {
 		t.Error("the password is in the log")
 	}
 
-	for key, want := range map[string]any{"audit:alice:uploads": 2.0,
-		"audit:alice:upload_bytes": 8.0, "audit:alice:last_upload": "/g.txt"} {
+	// STOR, STOR, APPE and STOU each fire an upload event.
+	for key, want := range map[string]any{"audit:alice:uploads": 4.0, "audit:alice:upload_bytes": 16.0} {
 		if got, _ := kv.Get(key); got != want {
 			t.Errorf("kv %s = %v, want %v", key, got, want)
 		}
+	}
+	last, _ := kv.Get("audit:alice:last_upload")
+	if stou, _ := last.(string); !strings.HasPrefix(stou, "/") || !srv.exists(stou) || srv.readFile(t, stou) != "unique" {
+		t.Errorf("kv audit:alice:last_upload = %v, want the STOU file", last)
 	}
 }

@@ -67,7 +67,9 @@ func TestHTTPAuth(t *testing.T) {
 	t.Cleanup(hs.Close)
 	srv := startExample(t, "http-auth", setup{
 		data:  map[string]string{"auth-url.txt": hs.URL + "/ftp/login\n"},
-		users: map[string]string{"carol": "built-in"},
+		// alice and boom are built-in users too, with the passwords the
+		// service refuses: a refusal must not fall through to them.
+		users: map[string]string{"carol": "built-in", "alice": "wrong", "boom": "x"},
 		dirs:  []string{"alice/inbox"},
 		files: map[string]string{"top.txt": "top\n"},
 	})

@@ -15,7 +15,9 @@ import (
 func TestUsersFile(t *testing.T) {
 	t.Parallel()
 	srv := startExample(t, "users-file", setup{
-		users: map[string]string{"carol": "built-in"},
+		// erin is also a built-in user: once the script refuses her, the
+		// built-in users must not be asked.
+		users: map[string]string{"carol": "built-in", "erin": "builder"},
 		dirs:  []string{"users/alice", "bob"},
 		files: map[string]string{"bob/plan.txt": "bob's plan\n", "top.txt": "top\n"},
 	})
