@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/luaftpd/luaftpd/vfs"
 )
 
 // The data path is chosen by these benchmarks (see copyData): each moves
@@ -239,5 +241,65 @@ func BenchmarkDataPathSTOR(b *testing.B) {
 	}
 	for _, name := range []string{"loop-32k", "loop-128k", "loop-256k", "copyData", "splice"} {
 		b.Run(name, func(b *testing.B) { runDataPath(b, "write", size, paths[name]) })
+	}
+}
+
+// benchServer serves a vfs.Local on tmpfs (when there is one) and returns
+// a logged-in control connection.
+func benchServer(b *testing.B) (*testServer, *ftpConn, string) {
+	dir := benchDir(b)
+	local, err := vfs.NewLocal(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { local.Close() })
+	ts := startServer(b, func(s *Server) { s.FS = local })
+	return ts, ts.loginAlice(b), dir
+}
+
+// BenchmarkServerRETR is RETR through the whole server, client included.
+func BenchmarkServerRETR(b *testing.B) {
+	const size = 64 << 20
+	_, c, dir := benchServer(b)
+	if err := os.WriteFile(dir+"/f", make([]byte, size), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 256<<10)
+	b.SetBytes(size)
+	for b.Loop() {
+		dc := c.pasv()
+		c.cmd(150, "RETR f")
+		var n int64
+		for {
+			k, err := dc.Read(buf)
+			n += int64(k)
+			if err != nil {
+				break
+			}
+		}
+		dc.Close()
+		c.expect(226)
+		if n != size {
+			b.Fatalf("RETR moved %d bytes", n)
+		}
+	}
+}
+
+// BenchmarkServerSTOR is STOR through the whole server, client included.
+func BenchmarkServerSTOR(b *testing.B) {
+	const size = 64 << 20
+	_, c, _ := benchServer(b)
+	buf := make([]byte, 256<<10)
+	b.SetBytes(size)
+	for b.Loop() {
+		dc := c.pasv()
+		c.cmd(150, "STOR f")
+		for n := 0; n < size; n += len(buf) {
+			if _, err := dc.Write(buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+		dc.Close()
+		c.expect(226)
 	}
 }
