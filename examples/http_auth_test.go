@@ -66,7 +66,7 @@ func TestHTTPAuth(t *testing.T) {
 	hs := httptest.NewServer(svc)
 	t.Cleanup(hs.Close)
 	srv := startExample(t, "http-auth", setup{
-		data:  map[string]string{"auth-url.txt": hs.URL + "/ftp/login\n"},
+		data: map[string]string{"auth-url.txt": hs.URL + "/ftp/login\n"},
 		// alice and boom are built-in users too, with the passwords the
 		// service refuses: a refusal must not fall through to them.
 		users: map[string]string{"carol": "built-in", "alice": "wrong", "boom": "x"},
