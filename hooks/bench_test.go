@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/textproto"
@@ -110,4 +111,40 @@ func benchServer(b *testing.B, files map[string]string) *textproto.Conn {
 		b.Fatal(err)
 	}
 	return conn
+}
+
+// BenchmarkReload is one forced reload of ten small scripts and a lib:
+// read, compile, load into a first state, swap.
+func BenchmarkReload(b *testing.B) {
+	files := map[string]string{"lib/util.lua": `return {twice = function(s) return s .. s end}`}
+	for i := range 10 {
+		files[fmt.Sprintf("%02d-s.lua", i)] = fmt.Sprintf(`local u = require("util")
+ftp.before("STOR", function(ev) if ev.arg == "%d" then return ftp.deny(550, u.twice("no")) end end)
+ftp.site("S%d", function(ev) return ftp.reply(200, "ok") end)`, i, i)
+	}
+	e, _ := newTestEngine(b, files)
+	for b.Loop() {
+		if err := e.Reload(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStateBuild is what the pool pays for one more state of the
+// same ten scripts.
+func BenchmarkStateBuild(b *testing.B) {
+	files := map[string]string{}
+	for i := range 10 {
+		files[fmt.Sprintf("%02d-s.lua", i)] = fmt.Sprintf(`ftp.site("S%d", function(ev) return ftp.reply(200, "ok") end)`, i)
+	}
+	e, _ := newTestEngine(b, files)
+	s := e.cur.Load()
+	b.ReportAllocs()
+	for b.Loop() {
+		st, errs := s.newState(e)
+		if len(errs) > 0 {
+			b.Fatal(errs)
+		}
+		st.close()
+	}
 }

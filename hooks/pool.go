@@ -17,8 +17,7 @@ type lstate struct {
 	L   *lua.LState
 	e   *Engine
 	set *set
-	std *stdlib
-	ftp map[string]lua.LValue
+	env *lua.LTable // metatable of every script's globals
 
 	// fns[id] is this state's function for handler id of the set.
 	fns []*lua.LFunction
@@ -73,9 +72,12 @@ func (s *set) newState(e *Engine) (*lstate, []error) {
 		loaded:  map[string]lua.LValue{},
 		loading: map[string]bool{},
 	}
-	st.std = openStdlib(L)
+	base := openStdlib(L)
 	st.bud = newBudget()
-	st.ftp = st.ftpFuncs()
+	ftp := readOnlyTable(L, "ftp", st.ftpTable())
+	base.RawSetString("ftp", ftp)
+	base.RawSetString("require", st.require(ftp))
+	st.env = envMeta(L, base)
 	st.initViews()
 	ud := L.NewUserData()
 	ud.Value = st
@@ -102,7 +104,7 @@ func (st *lstate) runChunk(name string, proto *lua.FunctionProto) error {
 	st.script = name
 	defer func() { st.script = prev }()
 	fn := L.NewFunctionFromProto(proto)
-	fn.Env = newEnv(L, st.std, st.ftp, st.requireFor)
+	fn.Env = newEnv(L, st.env)
 	L.SetContext(ctx)
 	L.Push(fn)
 	err := L.PCall(0, 0, nil)

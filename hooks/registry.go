@@ -151,22 +151,22 @@ func byPriority(hs []*handler) {
 	})
 }
 
-// ftpFuncs returns the ftp table's functions for state st.
-func (st *lstate) ftpFuncs() map[string]lua.LValue {
+// ftpTable returns the ftp table's functions for state st.
+func (st *lstate) ftpTable() *lua.LTable {
 	L := st.L
-	reg := func(k kind) lua.LValue {
-		return L.NewFunction(func(L *lua.LState) int { return st.register(L, k) })
+	t := L.CreateTable(0, 8)
+	reg := func(name string, k kind) {
+		t.RawSetString(name, L.NewFunction(func(L *lua.LState) int { return st.register(L, k) }))
 	}
-	return map[string]lua.LValue{
-		"before":  reg(kindBefore),
-		"after":   reg(kindAfter),
-		"auth":    reg(kindAuth),
-		"site":    reg(kindSite),
-		"command": reg(kindCommand),
-		"on":      reg(kindOn),
-		"deny":    L.NewFunction(func(L *lua.LState) int { return newDecision(L, true) }),
-		"reply":   L.NewFunction(func(L *lua.LState) int { return newDecision(L, false) }),
-	}
+	reg("before", kindBefore)
+	reg("after", kindAfter)
+	reg("auth", kindAuth)
+	reg("site", kindSite)
+	reg("command", kindCommand)
+	reg("on", kindOn)
+	t.RawSetString("deny", L.NewFunction(func(L *lua.LState) int { return newDecision(L, true) }))
+	t.RawSetString("reply", L.NewFunction(func(L *lua.LState) int { return newDecision(L, false) }))
+	return t
 }
 
 // register implements ftp.before, ftp.after, ftp.auth, ftp.site,

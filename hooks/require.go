@@ -11,14 +11,13 @@ import (
 // validModule is the shape of a module name: lib/a/b.lua is "a.b".
 var validModule = regexp.MustCompile(`^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$`)
 
-// requireFor returns require for the script whose globals are env. It finds
-// ftp (the script's own copy), the Go modules and lib/NAME.lua, nothing
-// else; each module is loaded once per state.
-func (st *lstate) requireFor(env *lua.LTable) lua.LValue {
+// require returns the state's require: it finds ftp, the Go modules and
+// lib/NAME.lua, nothing else; each module is loaded once per state.
+func (st *lstate) require(ftp lua.LValue) lua.LValue {
 	return st.L.NewFunction(func(L *lua.LState) int {
 		name := L.CheckString(1)
 		if name == "ftp" {
-			L.Push(env.RawGetString("ftp"))
+			L.Push(ftp)
 			return 1
 		}
 		v, ok := st.loaded[name]
@@ -49,7 +48,7 @@ func (st *lstate) loadModule(L *lua.LState, name string) lua.LValue {
 	st.loading[name] = true
 	defer delete(st.loading, name)
 	fn := L.NewFunctionFromProto(proto)
-	fn.Env = newEnv(L, st.std, st.ftp, st.requireFor)
+	fn.Env = newEnv(L, st.env)
 	L.Push(fn)
 	L.Push(lua.LString(name))
 	L.Call(1, 1)

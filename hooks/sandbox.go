@@ -27,12 +27,6 @@ var (
 	}
 )
 
-// stdlib is the allow-listed part of the standard library of one state.
-type stdlib struct {
-	base map[string]lua.LValue
-	libs map[string]map[string]lua.LValue
-}
-
 // newLState returns an empty state sized for hooks: a small registry that
 // grows in big steps (so large concatenations stay linear) up to a bound,
 // and a call stack deep enough for ordinary recursion.
@@ -49,9 +43,10 @@ func newLState() *lua.LState {
 
 // openStdlib opens the libraries scripts may use, replaces the built-ins
 // that cannot be interrupted with capped versions, locks the string
-// metatable and empties the state's own globals, and returns what scripts
-// may see.
-func openStdlib(L *lua.LState) *stdlib {
+// metatable, empties the state's own globals, and returns the table of
+// what scripts may see: the allowed base functions and read-only views of
+// string, table, math and os.
+func openStdlib(L *lua.LState) *lua.LTable {
 	open := []struct {
 		name string
 		fn   lua.LGFunction
@@ -68,27 +63,25 @@ func openStdlib(L *lua.LState) *stdlib {
 		L.Call(1, 0)
 	}
 	g := L.G.Global
-	std := &stdlib{base: map[string]lua.LValue{}, libs: map[string]map[string]lua.LValue{}}
+	base := L.CreateTable(0, len(allowedBase)+len(allowedLibs)+4)
 	for _, name := range allowedBase {
-		std.base[name] = g.RawGetString(name)
+		base.RawSetString(name, g.RawGetString(name))
 	}
+	base.RawSetString("unpack", L.NewFunction(capUnpack))
 	str := g.RawGetString("string").(*lua.LTable)
 	capStringLib(L, str)
-	tab := g.RawGetString("table").(*lua.LTable)
-	tab.RawSetString("concat", L.NewFunction(capConcat))
-	std.base["unpack"] = L.NewFunction(capUnpack)
+	g.RawGetString("table").(*lua.LTable).RawSetString("concat", L.NewFunction(capConcat))
 	for lib, names := range allowedLibs {
 		src := g.RawGetString(lib).(*lua.LTable)
-		m := make(map[string]lua.LValue, len(names))
+		t := L.CreateTable(0, len(names))
 		for _, name := range names {
-			if v := src.RawGetString(name); v != lua.LNil {
-				m[name] = v
-			}
+			t.RawSetString(name, src.RawGetString(name))
 		}
-		std.libs[lib] = m
+		base.RawSetString(lib, readOnlyTable(L, lib, t))
 	}
-	// Strings index a private copy of the string library, behind a locked
-	// metatable: getmetatable("") gives nothing a script can patch.
+	base.RawSetString("_VERSION", lua.LString(lua.LuaVersion))
+	// Strings index the (capped) string library behind a locked metatable:
+	// getmetatable("") gives nothing a script can patch.
 	mt := L.NewTable()
 	mt.RawSetString("__index", str)
 	mt.RawSetString("__metatable", lua.LString("locked"))
@@ -96,7 +89,22 @@ func openStdlib(L *lua.LState) *stdlib {
 	// Nothing reaches the state's own globals, but leave them empty anyway.
 	L.G.Global = L.NewTable()
 	L.Env = L.G.Global
-	return std
+	return base
+}
+
+// readOnlyTable returns an empty table that reads from t and refuses writes,
+// so that one script cannot change string.x for the others of its state.
+func readOnlyTable(L *lua.LState, name string, t *lua.LTable) *lua.LTable {
+	proxy := L.NewTable()
+	mt := L.CreateTable(0, 3)
+	mt.RawSetString("__index", t)
+	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("%s is read-only", name)
+		return 0
+	}))
+	mt.RawSetString("__metatable", lua.LString("locked"))
+	proxy.Metatable = mt
+	return proxy
 }
 
 // capStringLib swaps in the capped string functions and drops string.dump.
@@ -108,29 +116,20 @@ func capStringLib(L *lua.LState, str *lua.LTable) {
 	str.RawSetString("dump", lua.LNil)
 }
 
-// newEnv builds the globals table of one script (or lib module) in a state:
-// the allowed base functions, private copies of the library tables and of
-// ftp (so a script that assigns string.x changes only its own), and a
-// require that hands out the same copy of ftp.
-func newEnv(L *lua.LState, std *stdlib, ftp map[string]lua.LValue, require func(env *lua.LTable) lua.LValue) *lua.LTable {
-	env := L.CreateTable(0, len(std.base)+len(std.libs)+4)
-	for name, v := range std.base {
-		env.RawSetString(name, v)
-	}
-	for lib, fns := range std.libs {
-		t := L.CreateTable(0, len(fns))
-		for name, v := range fns {
-			t.RawSetString(name, v)
-		}
-		env.RawSetString(lib, t)
-	}
-	ft := L.CreateTable(0, len(ftp))
-	for name, v := range ftp {
-		ft.RawSetString(name, v)
-	}
-	env.RawSetString("ftp", ft)
-	env.RawSetString("require", require(env))
+// newEnv builds the globals table of one script (or lib module): its own
+// table, so the globals a script sets are its own, reading through envMeta
+// to the state's shared base (the library views, ftp, require).
+func newEnv(L *lua.LState, envMeta *lua.LTable) *lua.LTable {
+	env := L.CreateTable(0, 2)
 	env.RawSetString("_G", env)
-	env.RawSetString("_VERSION", lua.LString(lua.LuaVersion))
+	env.Metatable = envMeta
 	return env
+}
+
+// envMeta is the metatable of every script's globals in a state.
+func envMeta(L *lua.LState, base *lua.LTable) *lua.LTable {
+	mt := L.CreateTable(0, 2)
+	mt.RawSetString("__index", base)
+	mt.RawSetString("__metatable", lua.LString("locked"))
+	return mt
 }

@@ -116,7 +116,9 @@ return ftp.reply(200, table.concat({a, b, c, n, d, e, f, g}, " "))`)
 
 func TestGlobalsArePerScript(t *testing.T) {
 	e, logs := newTestEngine(t, map[string]string{
-		"10-a.lua": `shared = "a" ; string.upper = nil ; ftp.before("NOOP", function() end)`,
+		"10-a.lua": `shared = "a" ; assert(not pcall(function() string.upper = nil end))
+assert(not pcall(function() ftp.before = nil end)) ; assert(getmetatable(_G) == "locked")
+ftp.before("NOOP", function() end)`,
 		"20-b.lua": `ftp.before("NOOP", function() return ftp.reply(200, tostring(shared) .. " " .. string.upper("x")) end)`,
 	})
 	r, err := e.Before(context.Background(), &core.Event{Command: "NOOP"})
