@@ -8,6 +8,10 @@ type request struct {
 	verb string // upper case
 	arg  string // after Before hooks
 	path string // for cmdPath commands: absolute, clean, inside the user's root
+
+	// sent is the code of the final reply a handler wrote itself before
+	// returning replied, for the log.
+	sent int
 }
 
 // cmdFlags say what the dispatcher checks before a handler runs.

@@ -40,7 +40,9 @@ func (s *Session) cmdPASS(r *request) Reply {
 	s.pendUser = ""
 	acct, err := s.authenticate(r.ctx, name, r.arg)
 	if acct == nil {
-		return s.loginFailed(name, err)
+		rep := s.loginFailed(name, err)
+		r.sent = 530
+		return rep
 	}
 	return s.loginOK(r.ctx, name, acct)
 }
@@ -209,6 +211,7 @@ func (s *Session) cmdAUTH(r *request) Reply {
 	case s.tlsControl:
 		return NewReply(503, "Already using TLS.")
 	}
+	r.sent = 234
 	if err := s.reply(NewReply(234, "AUTH TLS successful.")); err != nil {
 		return replied
 	}

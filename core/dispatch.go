@@ -46,6 +46,9 @@ func (s *Session) execute(text string) {
 	r := &request{ctx: ctx, verb: verb, arg: arg}
 	start := time.Now()
 	code := s.dispatch(r, start)
+	if code == 0 {
+		code = r.sent
+	}
 	if verb != "RNFR" {
 		s.renameFrom = ""
 	}

@@ -15,10 +15,15 @@ import (
 // Session is one control connection. Scripts see it through the accessors
 // below; everything else is the engine's.
 //
-// Concurrency: one goroutine reads the control connection; a command runs in
-// its own goroutine so that ABOR, STAT and QUIT are answered while a transfer
-// runs. Fields marked (cmd) are touched only by the running command, or by the
-// reader while no command runs.
+// Concurrency: one goroutine reads the control connection (session_loop.go);
+// a command runs in a goroutine of its own, which then runs any lines the
+// client pipelined behind it, in order. While a command works, the reader
+// answers ABOR (the command's context is cancelled, its 426 is followed by
+// 226), STAT and QUIT during a transfer, and queues anything else; once the
+// command has sent its final reply those verbs queue too. The idle timeout
+// (a read deadline) is armed only while no command runs. Fields marked (cmd)
+// are touched only by the running command, or by the reader while no command
+// runs; the hand-over goes through mu.
 type Session struct {
 	srv  *Server
 	id   string
