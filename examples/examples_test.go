@@ -2,6 +2,8 @@ package examples_test
 
 import (
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,5 +70,35 @@ func TestExamplesLoadAsShipped(t *testing.T) {
 		if _, err := newEngine(dir); err != nil {
 			t.Errorf("%s: %v", dir, err)
 		}
+	}
+}
+
+// TestExamplesTogether loads every example into one scripts folder, as the
+// README says one may: their names and data files do not clash, and the
+// login providers chain in filename order.
+func TestExamplesTogether(t *testing.T) {
+	t.Parallel()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound) // no user is the service's
+	}))
+	t.Cleanup(hs.Close)
+	dir := t.TempDir()
+	for name := range tested {
+		if err := os.CopyFS(dir, os.DirFS(name)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	writeFile(t, filepath.Join(dir, "data", "auth-url.txt"), hs.URL)
+	srv := startScripts(t, dir, setup{dirs: []string{"bob/incoming/bob"}})
+
+	// 10-accounts.lua and 10-http-auth.lua pass bob on; 10-users-file.lua
+	// knows him.
+	c := srv.login(t, "bob", "builder")
+	c.store("/incoming/a.txt", "a")
+	c.epsv()
+	c.reply(553, "Files of this type are not accepted here.", "STOR b.exe")
+	c.cmd(200, "SITE WHO")
+	if got := srv.readFile(t, "bob/incoming/bob/a.txt"); got != "a" {
+		t.Errorf("bob/incoming/bob/a.txt = %q", got)
 	}
 }

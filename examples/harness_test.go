@@ -58,7 +58,13 @@ type setup struct {
 // a fresh temporary folder with it. Everything stops when the test ends.
 func startExample(t *testing.T, name string, cfg setup) *server {
 	t.Helper()
-	srv := &server{Root: t.TempDir(), Scripts: copyExample(t, name), Logs: &logBuf{}}
+	return startScripts(t, copyExample(t, name), cfg)
+}
+
+// startScripts serves a fresh temporary folder with the scripts folder dir.
+func startScripts(t *testing.T, dir string, cfg setup) *server {
+	t.Helper()
+	srv := &server{Root: t.TempDir(), Scripts: dir, Logs: &logBuf{}}
 	for n, text := range cfg.data {
 		writeFile(t, filepath.Join(srv.Scripts, "data", n), text)
 	}
@@ -75,7 +81,7 @@ func startExample(t *testing.T, name string, cfg setup) *server {
 	// machine; the auth budget is widened so a busy test run stays green.
 	eng, err := hooks.New(hooks.Options{Dir: srv.Scripts, Logger: logger, KV: cfg.kv, AuthTimeout: 30 * time.Second})
 	if err != nil {
-		t.Fatalf("loading %s: %v", name, err)
+		t.Fatalf("loading %s: %v", dir, err)
 	}
 	t.Cleanup(func() { eng.Close() })
 	srv.Engine = eng
