@@ -366,3 +366,40 @@ func TestOneTransferAtATime(t *testing.T) {
 		t.Fatal("transfer after release refused")
 	}
 }
+
+// FuzzParseEPRT: no input panics, and what parses formats back to itself.
+func FuzzParseEPRT(f *testing.F) {
+	for _, s := range []string{"|1|127.0.0.1|6275|", "|2|::1|5282|", "!1!1.2.3.4!1!", "|||||", "|9|x|y|"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, arg string) {
+		addr, code := parseEPRT(arg)
+		if (addr == nil) == (code == 0) {
+			t.Fatalf("parseEPRT(%q) = %v, %d", arg, addr, code)
+		}
+		if addr == nil {
+			return
+		}
+		proto := "1"
+		if addr.IP.To4() == nil || strings.Contains(arg, ":") {
+			proto = "2"
+		}
+		again, code := parseEPRT("|" + proto + "|" + addr.IP.String() + "|" + strconv.Itoa(addr.Port) + "|")
+		if code != 0 || !again.IP.Equal(addr.IP) || again.Port != addr.Port {
+			t.Fatalf("%q parsed to %v, which does not parse back (%v, %d)", arg, addr, again, code)
+		}
+	})
+}
+
+// FuzzParsePORT: no input panics, and every result is a usable address.
+func FuzzParsePORT(f *testing.F) {
+	for _, s := range []string{"127,0,0,1,4,1", "1,2,3,4,256,1", ",,,,,", "1,2,3,4,5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, arg string) {
+		addr, ok := parsePORT(arg)
+		if ok && (addr.IP.To4() == nil || addr.Port < 1 || addr.Port > 65535) {
+			t.Fatalf("parsePORT(%q) = %v", arg, addr)
+		}
+	})
+}
