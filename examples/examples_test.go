@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -78,7 +79,9 @@ func TestExamplesLoadAsShipped(t *testing.T) {
 // login providers chain in filename order.
 func TestExamplesTogether(t *testing.T) {
 	t.Parallel()
+	var asked atomic.Int32
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
 		w.WriteHeader(http.StatusNotFound) // no user is the service's
 	}))
 	t.Cleanup(hs.Close)
@@ -89,16 +92,21 @@ func TestExamplesTogether(t *testing.T) {
 		}
 	}
 	writeFile(t, filepath.Join(dir, "data", "auth-url.txt"), hs.URL)
-	srv := startScripts(t, dir, setup{dirs: []string{"bob/incoming/bob"}})
+	srv := startScripts(t, dir, setup{
+		users: map[string]string{"carol": "pw"},
+		dirs:  []string{"incoming/carol"},
+	})
 
-	// 10-accounts.lua and 10-http-auth.lua pass bob on; 10-users-file.lua
-	// knows him.
-	c := srv.login(t, "bob", "builder")
+	// Every script's ftp.auth passes carol on, to the built-in users.
+	c := srv.login(t, "carol", "pw")
+	if asked.Load() != 1 {
+		t.Errorf("the HTTP service was asked %d times, want 1", asked.Load())
+	}
 	c.store("/incoming/a.txt", "a")
 	c.epsv()
 	c.reply(553, "Files of this type are not accepted here.", "STOR b.exe")
 	c.cmd(200, "SITE WHO")
-	if got := srv.readFile(t, "bob/incoming/bob/a.txt"); got != "a" {
-		t.Errorf("bob/incoming/bob/a.txt = %q", got)
+	if got := srv.readFile(t, "incoming/carol/a.txt"); got != "a" {
+		t.Errorf("incoming/carol/a.txt = %q", got)
 	}
 }
