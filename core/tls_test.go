@@ -354,3 +354,23 @@ func TestImplicitTLSData(t *testing.T) {
 	ts.Addr = addr
 	clientRoundTrip(t, ts, ftp.DialWithTLS(ccfg))
 }
+
+// TestTLSActiveData: with PORT/EPRT the server connects, and is still the
+// TLS server on that connection.
+func TestTLSActiveData(t *testing.T) {
+	ts, cfg := startTLSServer(t)
+	putFile(t, ts.Mem, "/f", "active and private")
+	ccfg := clientTLS(t, cfg, tls.VersionTLS13)
+	c := loginTLS(t, ts, ccfg, "P")
+	port, conns := activeListen(t, "tcp4", "127.0.0.1:0")
+	c.cmd(200, "EPRT |1|127.0.0.1|%d|", port)
+	c.cmd(150, "RETR f")
+	dc := tls.Client(<-conns, ccfg)
+	if b, err := io.ReadAll(dc); err != nil || string(b) != "active and private" {
+		t.Fatalf("active TLS RETR: %q, %v", b, err)
+	}
+	c.expect(226)
+	if !dc.ConnectionState().DidResume {
+		t.Error("active data connection did not resume the control session")
+	}
+}
