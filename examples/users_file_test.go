@@ -87,6 +87,16 @@ func TestUsersFile(t *testing.T) {
 			t.Errorf("NLST = %q", got)
 		}
 	})
+
+	t.Run("a missing file is logged and passes every name on", func(t *testing.T) {
+		if err := os.Remove(filepath.Join(srv.Scripts, "data", "users.txt")); err != nil {
+			t.Fatal(err)
+		}
+		srv.login(t, "carol", "built-in")
+		if len(srv.Logs.records(t, "cannot read the users file")) != 1 {
+			t.Errorf("no log line for the missing file:\n%s", srv.Logs)
+		}
+	})
 }
 
 // addUser appends a line for name to the users file the server reads, with

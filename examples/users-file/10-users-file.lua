@@ -5,7 +5,8 @@
 -- data/users.txt has one user a line, "name:bcrypt-hash:root" (blank lines and
 -- lines starting with # are skipped); the root is a folder under -root, and a
 -- line without one gets /NAME. The folder must exist. `luaftpd passwd FILE NAME`
--- writes such lines, and crypto.bcrypt_hash("password") makes a hash too.
+-- adds a user (append ":/root" by hand) or changes a password;
+-- crypto.bcrypt_hash("password") makes a hash too.
 -- The file is read on every login, so edits count at once, without a reload.
 --
 -- A name that is not in the file is not this script's: the next provider is
