@@ -31,6 +31,12 @@ type e2e struct {
 // startE2E writes files into a scripts folder and serves with them.
 func startE2E(t testing.TB, files map[string]string, opts ...func(*Options)) *e2e {
 	t.Helper()
+	return startE2EWith(t, files, nil, opts...)
+}
+
+// startE2EWith is startE2E with configure changing the Server first.
+func startE2EWith(t testing.TB, files map[string]string, configure func(*core.Server), opts ...func(*Options)) *e2e {
+	t.Helper()
 	x := &e2e{root: t.TempDir(), scripts: t.TempDir(), logs: &logBuf{}}
 	writeScripts(t, x.scripts, files)
 	logger := slog.New(slog.NewTextHandler(x.logs, nil))
@@ -53,6 +59,9 @@ func startE2E(t testing.TB, files map[string]string, opts ...func(*Options)) *e2
 		t.Fatal(err)
 	}
 	srv := &core.Server{FS: fsys, Auth: users, Hooks: eng, Logger: logger, MaxLoginFailures: 100}
+	if configure != nil {
+		configure(srv)
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

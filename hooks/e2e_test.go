@@ -1,10 +1,15 @@
 package hooks
 
 import (
+	"crypto/tls"
+	"net"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/luaftpd/luaftpd/core"
 )
 
 const errText = "Requested action aborted: local error in processing."
@@ -328,4 +333,61 @@ func TestE2EReload(t *testing.T) {
 	if got, want := err.Error(), "2 errors: 10-a.lua:2: syntax error near '='; 20-b.lua:3: b is broken"; got != want {
 		t.Errorf("Reload error:\n got  %s\n want %s", got, want)
 	}
+}
+
+// ev.path: the current folder for LIST without an argument, the target
+// for RNTO.
+func TestE2EPaths(t *testing.T) {
+	x := startE2E(t, map[string]string{"10-p.lua": `
+ftp.before("LIST", function(ev) return ftp.deny(550, "list " .. ev.path) end)
+ftp.before("RNTO", function(ev) return ftp.deny(553, "to " .. ev.path) end)`})
+	os.Mkdir(filepath.Join(x.root, "sub"), 0o755)
+	x.writeFile(t, "sub/a", "a")
+	c := x.login(t)
+	c.cmd(250, "CWD sub")
+	c.is("LIST", 550, "list /sub")
+	c.is("LIST ../x", 550, "list /x")
+	c.cmd(350, "RNFR a")
+	c.is("RNTO ../b", 553, "to /b")
+}
+
+// s.tls is true once the control channel is protected.
+func TestE2ESessionTLS(t *testing.T) {
+	cfg, err := core.SelfSignedTLSConfig("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := startE2EWith(t, map[string]string{"10-t.lua": `
+ftp.site("TLS", function(ev) return ftp.reply(200, tostring(ev.session.tls)) end)`},
+		func(srv *core.Server) { srv.TLSConfig = cfg })
+	c := x.login(t)
+	c.is("SITE TLS", 200, "false")
+	nc, err := net.DialTimeout("tcp", x.addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(20 * time.Second))
+	plain := &client{Conn: textproto.NewConn(nc), t: t}
+	plain.expect(220)
+	plain.cmd(234, "AUTH TLS")
+	tc := tls.Client(nc, &tls.Config{InsecureSkipVerify: true})
+	c = &client{Conn: textproto.NewConn(tc), t: t}
+	c.cmd(331, "USER alice")
+	c.cmd(230, "PASS secret")
+	c.is("SITE TLS", 200, "true")
+}
+
+// The stock transfer log, as shipped, over real transfers.
+func TestE2EStockTransferLog(t *testing.T) {
+	x := startE2E(t, nil, func(o *Options) { o.Stock = nil })
+	c := x.login(t)
+	c.store("STOR in.bin", "0123456789")
+	if got := c.retrieve("RETR in.bin"); got != "0123456789" {
+		t.Fatalf("RETR %q", got)
+	}
+	log := x.waitLog(t, "kind=download")
+	wantContains(t, "log", log,
+		"msg=transfer script=20-transfer-log.lua session=1 bytes=10 kind=upload ok=true path=/in.bin user=alice",
+		"msg=transfer script=20-transfer-log.lua session=1 bytes=10 kind=download ok=true path=/in.bin user=alice")
 }

@@ -137,10 +137,17 @@ func readLibs(dir string, libs map[string]source) error {
 }
 
 // readFile reads a regular file (following links) of bounded size; ok is
-// false for what is not one (a folder, a dangling link: an editor's lock).
+// false for a folder. A link to nothing is an error: skipping it would
+// drop a script's handlers without a word.
 func readFile(p string) (data []byte, ok bool, err error) {
 	fi, err := os.Stat(p)
-	if err != nil || !fi.Mode().IsRegular() {
+	if err != nil {
+		if _, lerr := os.Lstat(p); lerr == nil {
+			return nil, false, &ScriptError{Script: filepath.Base(p), Msg: "a link to a file that does not exist"}
+		}
+		return nil, false, nil // removed while we read the folder
+	}
+	if !fi.Mode().IsRegular() {
 		return nil, false, nil
 	}
 	f, err := os.Open(p)

@@ -2,6 +2,8 @@ package hooks
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -73,5 +75,31 @@ func TestCheck(t *testing.T) {
 	wantContains(t, "second", errs[1].Error(), "20-b.lua:2: b")
 	if errs := Check(t.TempDir()+"/nope", nil); len(errs) != 1 || !strings.Contains(errs[0].Error(), "does not exist") {
 		t.Errorf("Check(missing) = %v", errs)
+	}
+}
+
+func TestDanglingLink(t *testing.T) {
+	dir := t.TempDir()
+	writeScripts(t, dir, map[string]string{"10-a.lua": `ftp.before("NOOP", function() end)`})
+	if err := os.Symlink("nowhere.lua", filepath.Join(dir, "20-b.lua")); err != nil {
+		t.Fatal(err)
+	}
+	errs := Check(dir, []string{"20-transfer-log.lua"})
+	if len(errs) != 1 || errs[0].Error() != "20-b.lua: a link to a file that does not exist" {
+		t.Errorf("Check = %v", errs)
+	}
+}
+
+func TestSendOnlyInCommands(t *testing.T) {
+	got, logs := runLua(t, `ev:send("x")`)
+	if got != "error" || !strings.Contains(logs.String(), "ev:send is only for ftp.command and ftp.site") {
+		t.Errorf("%q\n%s", got, logs)
+	}
+}
+
+func TestRequireFtp(t *testing.T) {
+	got, logs := runLua(t, `local f = require("ftp") ; return f.reply(200, tostring(f == ftp))`)
+	if got != "true" {
+		t.Errorf("%q\n%s", got, logs)
 	}
 }
