@@ -28,8 +28,18 @@ func TestIncomingRewrite(t *testing.T) {
 		t.Errorf("NLST /incoming = %q", got)
 	}
 	// bob's box cannot be named: it is looked for inside alice's.
-	c.cmd(550, "SIZE /incoming/bob/secret.txt")
-	c.cmd(550, "DELE ../bob/secret.txt")
+	for _, cmd := range []string{
+		"SIZE /incoming/bob/secret.txt", "MDTM /incoming/bob/secret.txt", "MLST /incoming/bob/secret.txt",
+		"XCRC /incoming/bob/secret.txt", "XMD5 /incoming/bob/secret.txt", "HASH /incoming/bob/secret.txt",
+		"DELE ../bob/secret.txt", "RNFR /incoming/bob/secret.txt", "CWD /incoming/bob", "RMD /incoming/bob",
+		"MKD /incoming/bob/new",
+	} {
+		c.reply(550, "No such file or directory.", "%s", cmd)
+	}
+	c.epsv()
+	c.reply(550, "No such file or directory.", "RETR /incoming/bob/secret.txt")
+	c.epsv()
+	c.reply(550, "No such file or directory.", "LIST /incoming/bob")
 	c.cmd(350, "RNFR /incoming/report.txt")
 	c.cmd(250, "RNTO /incoming/renamed.txt")
 	c.cmd(250, "CWD /")
