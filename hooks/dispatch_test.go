@@ -3,6 +3,7 @@ package hooks
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,7 +97,7 @@ ftp.before("CWD", function(ev) local t = {} ; t.x.y = 1 end)
 		if r != nil || !errors.As(err, &ce) || ce.Code != 451 {
 			t.Errorf("%s: %+v, %v; want a 451 error", verb, r, err)
 		}
-		if ce != nil && (contains(ce.Msg, "secret") || contains(ce.Msg, "10-bad")) {
+		if ce != nil && (strings.Contains(ce.Msg, "secret") || strings.Contains(ce.Msg, "10-bad")) {
 			t.Errorf("%s: the reply %q carries script text", verb, ce.Msg)
 		}
 		if d := time.Since(start); d > time.Second {
@@ -108,17 +109,6 @@ ftp.before("CWD", function(ev) local t = {} ; t.x.y = 1 end)
 		"script=10-bad.lua line=5", "returned a string",
 		"script=10-bad.lua line=6", "time budget",
 		"script=10-bad.lua line=7", "session=")
-}
-
-func contains(s, sub string) bool { return len(sub) > 0 && len(s) >= len(sub) && indexOf(s, sub) >= 0 }
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
 
 func TestAfterSeesResult(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -207,7 +208,7 @@ func (x *e2e) waitLog(t testing.TB, want string) string {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		got := x.logs.String()
-		if contains(got, want) {
+		if strings.Contains(got, want) {
 			return got
 		}
 		if time.Now().After(deadline) {

@@ -6,6 +6,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,7 +118,7 @@ end)`})
 	c.cmd(331, "USER boom")
 	c.is("PASS x", 530, "Login incorrect.")
 	wantContains(t, "log", x.logs.String(), "script=10-auth.lua line=7", "database down")
-	if contains(x.logs.String(), "pw") && contains(x.logs.String(), "password") {
+	if strings.Contains(x.logs.String(), "pw") && strings.Contains(x.logs.String(), "password") {
 		t.Error("a password reached the log")
 	}
 }

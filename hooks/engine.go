@@ -163,6 +163,12 @@ func (e *Engine) sourcesKey() string {
 
 var errClosed = errors.New("hooks: engine closed")
 
+func (e *Engine) isClosed() bool {
+	e.reloadMu.Lock()
+	defer e.reloadMu.Unlock()
+	return e.closed
+}
+
 // Close releases the engine's Lua states. Calls still running finish.
 func (e *Engine) Close() error {
 	e.reloadMu.Lock()

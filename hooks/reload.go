@@ -67,6 +67,9 @@ func (e *Engine) Watch(ctx context.Context) error {
 		case <-tick:
 			watching = e.rescan(w, watching)
 		}
+		if e.isClosed() {
+			return nil
+		}
 	}
 }
 
@@ -79,6 +82,7 @@ func (e *Engine) rescan(w *fsnotify.Watcher, watching bool) bool {
 		e.addLibWatch(w)
 	}
 	switch changed, err := e.reload(false); {
+	case err == errClosed:
 	case err != nil:
 		e.log.Error("scripts not reloaded; the running scripts stay in force", "err", err)
 	case changed:

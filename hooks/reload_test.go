@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,12 +113,12 @@ func TestWatchSymlinkSwap(t *testing.T) {
 func TestWatchBrokenEdit(t *testing.T) {
 	e, dir, logs := watched(t, map[string]string{"10-v.lua": site("one")}, 20*time.Millisecond)
 	writeScripts(t, dir, map[string]string{"10-v.lua": site("two") + "\nif then"})
-	waitFor(t, func() bool { return contains(logs.String(), "scripts not reloaded") })
+	waitFor(t, func() bool { return strings.Contains(logs.String(), "scripts not reloaded") })
 	time.Sleep(100 * time.Millisecond) // several periodic rescans of the same broken file
 	if got := siteSays(e); got != "one" {
 		t.Errorf("after a broken edit SITE V says %q", got)
 	}
-	if n := countOf(logs.String(), "scripts not reloaded"); n != 1 {
+	if n := strings.Count(logs.String(), "scripts not reloaded"); n != 1 {
 		t.Errorf("the same failure was logged %d times", n)
 	}
 	wantContains(t, "log", logs.String(), "10-v.lua:2:")
@@ -130,7 +131,7 @@ func TestWatchBrokenEdit(t *testing.T) {
 func TestWatchFolderDeleted(t *testing.T) {
 	e, dir, logs := watched(t, map[string]string{"10-v.lua": site("one")}, 20*time.Millisecond)
 	must(t, os.RemoveAll(dir))
-	waitFor(t, func() bool { return contains(logs.String(), "does not exist") })
+	waitFor(t, func() bool { return strings.Contains(logs.String(), "does not exist") })
 	if got := siteSays(e); got != "one" {
 		t.Errorf("after the folder went SITE V says %q", got)
 	}
@@ -154,14 +155,4 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-func countOf(s, sub string) int {
-	n := 0
-	for i := indexOf(s, sub); i >= 0; {
-		n++
-		s = s[i+len(sub):]
-		i = indexOf(s, sub)
-	}
-	return n
 }
