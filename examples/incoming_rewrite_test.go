@@ -9,7 +9,7 @@ import (
 func TestIncomingRewrite(t *testing.T) {
 	t.Parallel()
 	srv := startExample(t, "incoming-rewrite", setup{
-		users: map[string]string{"alice": "a", "bob": "b"},
+		users: map[string]string{"alice": "a", "bob": "b", "x/../bob": "x"},
 		dirs:  []string{"incoming/alice", "incoming/bob", "incomingx", "pub"},
 		files: map[string]string{"incoming/bob/secret.txt": "bob's\n"},
 	})
@@ -51,6 +51,11 @@ func TestIncomingRewrite(t *testing.T) {
 			t.Errorf("%s = %q, want %q", name, got, want)
 		}
 	}
+
+	// A user name with a slash must not lead into another box.
+	x := srv.login(t, "x/../bob", "x")
+	x.reply(550, "No drop box for this user name.", "SIZE /incoming/secret.txt")
+	x.cmd(213, "SIZE /incomingx/free.txt")
 
 	fc := srv.ftpClient(t, "bob", "b")
 	r, err := fc.Retr("/incoming/secret.txt")

@@ -1,6 +1,7 @@
 package examples_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,10 +10,20 @@ import (
 // TestSiteCommands runs site-commands/10-site-commands.lua.
 func TestSiteCommands(t *testing.T) {
 	t.Parallel()
-	srv := startExample(t, "site-commands", setup{
-		users: map[string]string{"alice": "a", "bob": "b"},
+	dir := copyExample(t, "site-commands")
+	// A script that refuses a login after it succeeded: the count must not
+	// include mallory.
+	writeFile(t, filepath.Join(dir, "50-refuse.lua"), `
+ftp.on("login", function(ev)
+  if ev.session.user == "mallory" then return ftp.deny(530, "Not today.") end
+end)`)
+	srv := startScripts(t, dir, setup{
+		users: map[string]string{"alice": "a", "bob": "b", "mallory": "m"},
 		dirs:  []string{"docs"},
 	})
+	m := srv.dial(t)
+	m.cmd(331, "USER mallory")
+	m.reply(530, "Not today.", "PASS m")
 
 	c := srv.dial(t)
 	c.cmd(530, "XSTATS")

@@ -27,6 +27,10 @@ ftp.before("*", function(ev)
   else
     return
   end
+  if user:find("/", 1, true) or user == "." or user == ".." then
+    -- such a name would make a box path that leads somewhere else
+    return ftp.deny(550, "No drop box for this user name.")
+  end
   local box = PREFIX .. "/" .. user
   if p == box or p:sub(1, #box + 1) == box .. "/" then
     return -- already in the user's own box: a path from PWD, say

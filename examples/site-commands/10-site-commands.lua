@@ -14,13 +14,14 @@
 local kv = require("kv")
 
 -- Count the sessions that are logged in; REIN and a second login must not
--- count one session twice.
+-- count one session twice. The low priority runs this after every login
+-- handler that might still refuse the login.
 ftp.on("login", function(ev)
   if not ev.session:get("online") then
     ev.session:set("online", true)
     kv.incr("online", 1)
   end
-end)
+end, { priority = -100 })
 
 ftp.on("disconnect", function(ev)
   if ev.session:get("online") then
