@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -291,7 +292,7 @@ func (s *server) url(userinfo, path string) string {
 
 // port is the control port.
 func (s *server) port() string {
-	_, port, _ := strings.Cut(s.addr, ":")
+	_, port, _ := net.SplitHostPort(s.addr)
 	return port
 }
 
