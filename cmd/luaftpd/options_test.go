@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"net"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // pasvReply matches curl's echo of a 227 reply.
@@ -149,5 +151,49 @@ func TestScriptsReloadOnChange(t *testing.T) {
 	s.waitLog(func(e logEntry) bool { return e.str("msg") == "scripts reloaded" })
 	if got := siteHello(t, s.addr); got != "after" {
 		t.Fatalf("SITE HELLO after the edit = %q, want after", got)
+	}
+}
+
+// greet dials the server and returns the first reply.
+func greet(t *testing.T, addr string) (*textproto.Conn, int, string) {
+	t.Helper()
+	c, err := textproto.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	code, msg, err := c.ReadResponse(0)
+	if err != nil && code == 0 {
+		t.Fatal(err)
+	}
+	return c, code, msg
+}
+
+func TestMaxSessionsPerIP(t *testing.T) {
+	s := startServer(t, "-user", alice, "-max-sessions-per-ip", "1")
+	if _, code, msg := greet(t, s.addr); code != 220 {
+		t.Fatalf("first session: %d %s", code, msg)
+	}
+	if _, code, msg := greet(t, s.addr); code != 421 {
+		t.Fatalf("second session from the same address: %d %s, want 421", code, msg)
+	}
+}
+
+func TestIdleTimeout(t *testing.T) {
+	s := startServer(t, "-user", alice, "-idle-timeout", "1s")
+	c, code, _ := greet(t, s.addr)
+	if code != 220 {
+		t.Fatalf("greeting %d", code)
+	}
+	start := time.Now()
+	code, msg, _ := c.ReadResponse(0)
+	if code != 421 {
+		t.Errorf("idle session got %d %q, want 421", code, msg)
+	}
+	if d := time.Since(start); d < 900*time.Millisecond || d > 10*time.Second {
+		t.Errorf("closed after %v, want about 1s", d)
+	}
+	if _, err := c.ReadLine(); err == nil {
+		t.Error("the connection stayed open after the 421")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestCheck(t *testing.T) {
@@ -98,5 +99,44 @@ func TestSIGHUPReloads(t *testing.T) {
 	s.waitLog(func(e logEntry) bool { return strings.HasPrefix(e.str("msg"), "reload failed") })
 	if got := siteHello(t, s.addr); got != "v2" {
 		t.Fatalf("SITE HELLO after a broken reload = %q, want v2 still", got)
+	}
+}
+
+// TestStockScriptsAndDisable checks that the stock transfer log runs by
+// default and that -disable-stock turns it off.
+func TestStockScriptsAndDisable(t *testing.T) {
+	needTool(t, "curl")
+	isStockLine := func(e logEntry) bool { return e.str("msg") == "transfer" && e.str("kind") == "download" }
+
+	s := startServer(t, "-user", alice)
+	writeAt(t, s.root, "f.txt", []byte("x"))
+	mustCurl(t, s.url(alice, "/f.txt"))
+	if e := s.waitLog(isStockLine); e.str("path") != "/f.txt" {
+		t.Errorf("stock transfer log: %v", e)
+	}
+
+	s = startServer(t, "-user", alice, "-disable-stock", "20-transfer-log.lua")
+	writeAt(t, s.root, "f.txt", []byte("x"))
+	mustCurl(t, s.url(alice, "/f.txt"))
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	if code := s.waitExit(35 * time.Second); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	entries, _ := s.log.since(0)
+	for _, e := range entries {
+		if isStockLine(e) {
+			t.Errorf("the disabled stock script logged: %v", e)
+		}
+	}
+}
+
+// TestBrokenScriptsStopStart checks that the server refuses to start on a
+// scripts folder that does not load, naming the file.
+func TestBrokenScriptsStopStart(t *testing.T) {
+	scripts := t.TempDir()
+	writeAt(t, scripts, "10-broken.lua", []byte("ftp.before(\"STOR\", function(ev)\n"))
+	r := luaftpd(t, "", "-listen", "127.0.0.1:0", "-root", t.TempDir(), "-scripts", scripts, "-log-format", "json")
+	if r.code != 1 || !strings.Contains(r.stderr, "10-broken.lua") {
+		t.Fatalf("exit %d, stderr %q; want 1 and the broken file named", r.code, r.stderr)
 	}
 }
