@@ -34,7 +34,7 @@ func TestReadonlyHome(t *testing.T) {
 			t.Errorf("RETR readme.txt = %q", got)
 		}
 		c.epsv()
-		c.cmd(550, "STOR x.txt")
+		c.reply(550, "Permission denied.", "STOR x.txt")
 		c.epsv()
 		c.cmd(550, "APPE readme.txt")
 		c.cmd(550, "DELE readme.txt")
