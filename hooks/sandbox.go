@@ -107,11 +107,16 @@ func readOnlyTable(L *lua.LState, name string, t *lua.LTable) *lua.LTable {
 	return proxy
 }
 
-// capStringLib swaps in the capped string functions and drops string.dump.
+// capStringLib swaps in the capped string functions and the budgeted
+// pattern functions, and drops string.dump.
 func capStringLib(L *lua.LState, str *lua.LTable) {
 	origFormat := str.RawGetString("format").(*lua.LFunction).GFunction
 	str.RawSetString("rep", L.NewFunction(capRep))
 	str.RawSetString("gsub", L.NewFunction(capGsub))
+	str.RawSetString("find", L.NewFunction(strFind))
+	str.RawSetString("match", L.NewFunction(strMatch))
+	str.RawSetString("gmatch", L.NewFunction(strGmatch))
+	str.RawSetString("gfind", lua.LNil)
 	str.RawSetString("format", L.NewFunction(capFormat(origFormat)))
 	str.RawSetString("dump", lua.LNil)
 }
