@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"crypto/tls"
+	"fmt"
 	"net"
 	"net/textproto"
 	"os"
@@ -391,4 +392,47 @@ func TestE2EStockTransferLog(t *testing.T) {
 	wantContains(t, "log", log,
 		"msg=transfer script=20-transfer-log.lua session=1 bytes=10 kind=upload ok=true path=/in.bin user=alice",
 		"msg=transfer script=20-transfer-log.lua session=1 bytes=10 kind=download ok=true path=/in.bin user=alice")
+}
+
+// Sessions keep being served, each command on one whole set, while the
+// scripts are reloaded under them.
+func TestE2EReloadUnderLoad(t *testing.T) {
+	script := func(v string) map[string]string {
+		return map[string]string{"10-a.lua": `
+local kv = require("kv")
+ftp.before("*", function(ev) ev.session:set("n", (ev.session:get("n") or 0) + 1) ; kv.incr("calls") end)
+ftp.site("V", function(ev) return ftp.reply(200, "` + v + ` " .. ev.session:get("n")) end)`}
+	}
+	x := startE2E(t, script("a"))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 20 {
+			writeScripts(t, x.scripts, script(string(rune('a'+i%2))))
+			if err := x.eng.Reload(); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			c := x.login(t)
+			for i := range 40 {
+				got := c.cmd(200, "SITE V")
+				if want := fmt.Sprint(i + 3); !strings.HasSuffix(got, " "+want) { // USER and PASS counted too
+					errs <- fmt.Errorf("SITE V #%d: %q", i+1, got)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	<-done
 }
