@@ -56,8 +56,9 @@ func BenchmarkBeforePassThrough(b *testing.B) {
 }
 
 // BenchmarkNOOP measures NOOPs per second over loopback through a real
-// session, with no engine, with an engine with no scripts, and with one
-// pass-through ftp.before("*") and ftp.after("*").
+// session, with no engine, with an engine with no scripts, with a script
+// that watches only STOR, and with one pass-through ftp.before("*") and
+// ftp.after("*").
 func BenchmarkNOOP(b *testing.B) {
 	cases := []struct {
 		name  string
@@ -65,6 +66,7 @@ func BenchmarkNOOP(b *testing.B) {
 	}{
 		{"no-engine", nil},
 		{"no-scripts", map[string]string{}},
+		{"other-verb-watched", map[string]string{"10-stor.lua": `ftp.before("STOR", function(ev) end)`}},
 		{"pass-through", map[string]string{"10-pass.lua": passThrough}},
 	}
 	for _, c := range cases {
