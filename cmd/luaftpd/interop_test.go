@@ -53,6 +53,10 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
+	// A race-enabled binary sleeps a second at exit by default so late
+	// reports can surface; a tenth is plenty for the servers here, and the
+	// tests start dozens of them. Reports still fail the test (see stop).
+	os.Setenv("GORACE", "atexit_sleep_ms=100")
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -151,6 +155,25 @@ func (b *logBook) since(i int) ([]logEntry, chan struct{}) {
 	return b.entries[i:], b.changed
 }
 
+// contains reports whether any log line holds text.
+func (b *logBook) contains(text string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, line := range b.lines {
+		if strings.Contains(line, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// all is the whole log.
+func (b *logBook) all() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Join(b.lines, "\n")
+}
+
 // logTail is how many of the last log lines a failing test shows.
 const logTail = 60
 
@@ -174,6 +197,7 @@ type server struct {
 	log    *logBook
 	exited chan struct{} // closed when the process ended; then err is set
 	err    error
+	killed bool // the test had to kill it
 }
 
 // startServer runs luaftpd with args plus -listen 127.0.0.1:0, a fresh root
@@ -277,8 +301,14 @@ func (s *server) stop() {
 	case <-s.exited:
 	case <-time.After(45 * time.Second):
 		s.cmd.Process.Kill()
+		s.killed = true
 		<-s.exited
 		s.t.Errorf("luaftpd did not stop within 45s of SIGTERM")
+	}
+	if s.log.contains("WARNING: DATA RACE") {
+		s.t.Errorf("the race detector reported a data race in luaftpd:\n%s", s.log.all())
+	} else if code := s.cmd.ProcessState.ExitCode(); code != 0 && !s.killed {
+		s.t.Errorf("luaftpd exited with status %d", code)
 	}
 	if s.t.Failed() {
 		s.t.Logf("luaftpd log:\n%s", s.log)
