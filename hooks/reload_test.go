@@ -156,3 +156,17 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A change to a lib module reloads the scripts that require it.
+func TestWatchLib(t *testing.T) {
+	e, dir, _ := watched(t, map[string]string{
+		"10-v.lua":   `local m = require("m") ; ftp.site("V", function() return ftp.reply(200, m.text) end)`,
+		"lib/m.lua":  `return {text = "one"}`,
+		"data/x.txt": "data files are not scripts",
+		"data/y.lua": "this is not Lua and not a script",
+		"sub/z.lua":  "neither is this",
+	}, -1)
+	eventually(t, e, "one")
+	writeScripts(t, dir, map[string]string{"lib/m.lua": `return {text = "two"}`})
+	eventually(t, e, "two")
+}
