@@ -4,28 +4,35 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 )
 
+// lookupIDs returns the numeric user and group of a system user.
+func lookupIDs(name string) (u *user.User, uid, gid int, err error) {
+	if u, err = user.Lookup(name); err != nil {
+		return nil, 0, 0, err
+	}
+	if uid, err = strconv.Atoi(u.Uid); err != nil {
+		return nil, 0, 0, fmt.Errorf("user %s: uid %q is not a number", name, u.Uid)
+	}
+	if gid, err = strconv.Atoi(u.Gid); err != nil {
+		return nil, 0, 0, fmt.Errorf("user %s: gid %q is not a number", name, u.Gid)
+	}
+	return u, uid, gid, nil
+}
+
 // dropPrivileges switches the whole process to the system user name: its
 // supplementary groups, then its group, then its uid (Go applies each to
 // every thread). It is called after the listeners are bound, so a port
 // below 1024 can be served by an unprivileged user.
 func dropPrivileges(name string) error {
-	u, err := user.Lookup(name)
+	u, uid, gid, err := lookupIDs(name)
 	if err != nil {
 		return err
-	}
-	uid, err := strconv.Atoi(u.Uid)
-	if err != nil {
-		return fmt.Errorf("user %s: uid %q is not a number", name, u.Uid)
-	}
-	gid, err := strconv.Atoi(u.Gid)
-	if err != nil {
-		return fmt.Errorf("user %s: gid %q is not a number", name, u.Gid)
 	}
 	if os.Geteuid() == uid {
 		return nil // already that user: nothing to drop
@@ -33,8 +40,7 @@ func dropPrivileges(name string) error {
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("-run-as %s needs luaftpd to start as root", name)
 	}
-	groups := supplementaryGroups(u, gid)
-	if err := syscall.Setgroups(groups); err != nil {
+	if err := syscall.Setgroups(supplementaryGroups(u, gid)); err != nil {
 		return fmt.Errorf("setgroups: %w", err)
 	}
 	if err := syscall.Setgid(gid); err != nil {
@@ -42,6 +48,35 @@ func dropPrivileges(name string) error {
 	}
 	if err := syscall.Setuid(uid); err != nil {
 		return fmt.Errorf("setuid: %w", err)
+	}
+	return nil
+}
+
+// makeDir creates the folder dir and any missing parents. With -run-as,
+// the folders it creates go to that user, who will serve them once root's
+// rights are dropped; folders that already exist are left as they are.
+func makeDir(dir, runAs string) error {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || filepath.Dir(d) == d {
+			break
+		}
+		missing = append(missing, d)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if runAs == "" || len(missing) == 0 {
+		return nil
+	}
+	_, uid, gid, err := lookupIDs(runAs)
+	if err != nil {
+		return err
+	}
+	for _, d := range missing {
+		if err := os.Chown(d, uid, gid); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -60,7 +60,8 @@ func TestRunAs(t *testing.T) {
 	u := nobody(t)
 	needTool(t, "curl")
 	root := sharedDir(t, 0o777)
-	s := startServer(t, "-run-as", "nobody", "-root", root, "-user", alice)
+	// bob's folder does not exist yet: luaftpd makes it, for nobody.
+	s := startServer(t, "-run-as", "nobody", "-root", root, "-user", alice, "-user", "bob:pw:bob")
 	s.waitLog(func(e logEntry) bool { return e.str("msg") == "running as" })
 
 	ids := procIDs(t, s.cmd.Process.Pid)
@@ -82,6 +83,8 @@ func TestRunAs(t *testing.T) {
 	if uid := st.Sys().(*syscall.Stat_t).Uid; fmt.Sprint(uid) != u.Uid {
 		t.Errorf("the upload belongs to uid %d, want nobody (%s)", uid, u.Uid)
 	}
+	mustCurl(t, "-T", src, s.url("bob:pw", "/in-bobs-folder.txt"))
+	sameFile(t, filepath.Join(root, "bob", "in-bobs-folder.txt"), []byte("as nobody\n"))
 }
 
 func TestRunAsRefusesUnusableRoot(t *testing.T) {

@@ -107,7 +107,7 @@ func serveAll(srv *core.Server, engine *hooks.Engine, lns []listener, sigs <-cha
 
 // buildServer makes the core.Server of o, and the script engine it uses.
 func buildServer(o *options, logger *slog.Logger) (*core.Server, *hooks.Engine, error) {
-	if err := os.MkdirAll(o.root, 0o755); err != nil {
+	if err := makeDir(o.root, o.runAs); err != nil {
 		return nil, nil, fmt.Errorf("root: %w", err)
 	}
 	fsys, err := vfs.NewLocal(o.root)

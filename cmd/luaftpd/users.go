@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -85,7 +84,7 @@ func buildUsers(o *options) (*core.Users, error) {
 		}
 	}
 	for _, u := range o.users {
-		if err := os.MkdirAll(filepath.Join(o.root, filepath.FromSlash(u.root)), 0o755); err != nil {
+		if err := makeDir(filepath.Join(o.root, filepath.FromSlash(u.root)), o.runAs); err != nil {
 			return nil, fmt.Errorf("user %q: %w", u.name, err)
 		}
 		if err := users.Add(u.name, u.password, u.root); err != nil {
