@@ -139,6 +139,18 @@ func buildServer(o *options, logger *slog.Logger) (*core.Server, *hooks.Engine, 
 	if srv.TLSConfig, err = buildTLS(o); err != nil {
 		return nil, nil, err
 	}
+	engine, err := newEngine(o, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv.Hooks = engine
+	return srv, engine, nil
+}
+
+// newEngine loads the scripts: the stock ones and those of -scripts. It
+// never returns a nil engine without an error, so srv.Hooks is never a
+// non-nil interface around a nil pointer.
+func newEngine(o *options, logger *slog.Logger) (*hooks.Engine, error) {
 	engine, err := hooks.New(hooks.Options{
 		Dir:         o.scripts,
 		HookTimeout: o.hookTimeout,
@@ -147,10 +159,12 @@ func buildServer(o *options, logger *slog.Logger) (*core.Server, *hooks.Engine, 
 		Logger:      logger,
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("scripts: %w", err)
+		return nil, fmt.Errorf("scripts: %w", err)
 	}
-	srv.Hooks = engine
-	return srv, engine, nil
+	if engine == nil {
+		return nil, errors.New("scripts: no engine")
+	}
+	return engine, nil
 }
 
 // buildTLS returns the one TLS configuration of the server, or nil.

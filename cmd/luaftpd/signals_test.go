@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"io"
+	"net"
 	"syscall"
 	"testing"
 	"time"
@@ -59,6 +60,11 @@ func TestSIGTERMLetsTransfersFinish(t *testing.T) {
 	}
 	if got := append(head, rest...); !bytes.Equal(got, data) {
 		t.Fatalf("got %d bytes, not the %d of the file", len(got), len(data))
+	}
+	// Long after SIGTERM, the server accepts no one new.
+	if nc, err := net.DialTimeout("tcp", s.addr, 5*time.Second); err == nil {
+		nc.Close()
+		t.Error("a new connection was accepted after SIGTERM")
 	}
 	c.Quit()
 	if code := s.waitExit(35 * time.Second); code != 0 {
