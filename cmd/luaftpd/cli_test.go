@@ -106,3 +106,18 @@ func TestPasswdErrors(t *testing.T) {
 		t.Errorf("a failed passwd created the file: %v", err)
 	}
 }
+
+// TestTextLogs checks -log-format text (tint) on a pipe: plain text, no
+// colour codes, no JSON.
+func TestTextLogs(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	r := luaftpd(t, "", "-listen", ln.Addr().String(), "-root", t.TempDir(), "-log-format", "text")
+	if r.code != 1 || !strings.Contains(r.stderr, "luaftpd stopped") ||
+		strings.Contains(r.stderr, "{") || strings.Contains(r.stderr, "\x1b[") {
+		t.Fatalf("exit %d, stderr %q; want 1 and a plain text line", r.code, r.stderr)
+	}
+}

@@ -36,6 +36,12 @@ print("SIZE", ftp.size("py.bin"))
 print("NLST", " ".join(sorted(ftp.nlst())))
 facts = {name: f for name, f in ftp.mlsd(facts=["type", "size"]) if f.get("type") in ("file", "dir")}
 print("MLSD", " ".join("%s:%s:%s" % (n, facts[n]["type"], facts[n].get("size", "-")) for n in sorted(facts)))
+feat = ftp.sendcmd("FEAT")
+print("FEAT", " ".join(f for f in ("UTF8", "MLST", "EPSV", "REST STREAM", "SIZE", "MDTM") if f in feat))
+print("OPTS", ftp.sendcmd("OPTS UTF8 ON")[:3])
+ftp.storbinary("STOR h\u00e9llo \u2603.txt", io.BytesIO(b"snow"))
+print("UTF8", [n for n in ftp.nlst() if n.startswith("h")] == ["h\u00e9llo \u2603.txt"])
+print("MLST", ftp.sendcmd("MLST py.bin").splitlines()[0][:3])
 print("MKD", ftp.mkd("sub"))
 ftp.cwd("sub")
 print("PWD", ftp.pwd())
@@ -60,6 +66,10 @@ func TestPythonFtplib(t *testing.T) {
 				"SIZE 1048580",
 				"NLST py.bin seed.txt",
 				"MLSD py.bin:file:1048580 seed.txt:file:5",
+				"FEAT UTF8 MLST EPSV REST STREAM SIZE MDTM",
+				"OPTS 200",
+				"UTF8 True",
+				"MLST 250",
 				"MKD /sub",
 				"PWD /sub",
 			}, "\n") + "\n"
@@ -67,6 +77,7 @@ func TestPythonFtplib(t *testing.T) {
 				t.Errorf("python saw:\n%s\nwant:\n%s", r.stdout, want)
 			}
 			sameFile(t, filepath.Join(s.root, mode.user, "py.bin"), pyData())
+			sameFile(t, filepath.Join(s.root, mode.user, "h\u00e9llo \u2603.txt"), []byte("snow"))
 			if st, err := os.Stat(filepath.Join(s.root, mode.user, "sub")); err != nil || !st.IsDir() {
 				t.Errorf("MKD sub: %v", err)
 			}
