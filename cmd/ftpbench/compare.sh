@@ -10,7 +10,8 @@
 # account (a local user with a SHA-512 crypt password for the Debian servers,
 # -user for luaftpd), on its own loopback port and passive range. luaftpd
 # runs beside each Debian server in turn and the two are measured run by run
-# in alternation, so both see the same load. Each figure is measured REPEAT
+# in alternation, so both see the same load; its column "luaftpd beside X"
+# is to be compared with X's. Its idle memory is measured once, alone. Each figure is measured REPEAT
 # times per server; the table shows medians. The idle-memory figures (500 and
 # 2000 sessions) restart the server before each repetition, so every server
 # starts clean.
@@ -298,6 +299,7 @@ main() {
 	done
 	if [ ${#lua[@]} -gt 0 ]; then
 		setup_luaftpd
+		LUALABEL=$LABEL
 		LABELS[luaftpd]=$LABEL
 		[ ${#debian[@]} -gt 0 ] || measure_set luaftpd
 	fi
@@ -305,6 +307,8 @@ main() {
 		log "$s: set up"
 		if "setup_$s"; then
 			LABELS[$s]=$LABEL
+			# luaftpd gets a column per window: compare it with its neighbour.
+			[ ${#lua[@]} -eq 0 ] || LABELS[luaftpd]="$LUALABEL beside ${LABEL%% *}"
 			measure_set "$s" "${lua[@]}" || log "$s: could not be measured"
 		else
 			log "$s: set-up failed (see $WORK/log)"
@@ -312,8 +316,7 @@ main() {
 		apt_purge_added
 	done
 	echo
-	echo "ftpbench results, $(date -u +%Y-%m-%d), $(nproc) cores, medians of $REPEAT runs" \
-		"(luaftpd: of its runs beside every other server), MB/s = 10^6 B/s:"
+	echo "ftpbench results, $(date -u +%Y-%m-%d), $(nproc) cores, medians of $REPEAT runs, MB/s = 10^6 B/s:"
 	"$WORK/bin/ftpbench" -mode table -in "$OUT"
 }
 
