@@ -66,6 +66,11 @@ var _ core.Hooks = (*Engine)(nil)
 // New loads the scripts; an error lists every script that failed.
 func New(opts Options) (*Engine, error) {
 	e := newEngine(opts)
+	for _, name := range opts.Disable {
+		if _, err := fs.Stat(e.stock, name); err != nil {
+			e.log.Warn("no stock script of that name to disable", "script", name)
+		}
+	}
 	s, err := e.load()
 	if err != nil {
 		return nil, err

@@ -44,10 +44,11 @@ func TestStockReplacedAndDisabled(t *testing.T) {
 	if b, _ := e.Wants("PWD"); !b {
 		t.Error("the other stock script is not loaded")
 	}
-	e, _ = newTestEngine(t, nil, func(o *Options) { o.Stock = stock; o.Disable = []string{"30-y.lua"} })
+	e, logs := newTestEngine(t, nil, func(o *Options) { o.Stock = stock; o.Disable = []string{"30-y.lua", "99-nope.lua"} })
 	if b, _ := e.Wants("PWD"); b {
 		t.Error("a disabled stock script is loaded")
 	}
+	wantContains(t, "log", logs.String(), `msg="no stock script of that name to disable" script=99-nope.lua`)
 	if b, _ := e.Wants("NOOP"); !b {
 		t.Error("20-x.lua is not loaded")
 	}
