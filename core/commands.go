@@ -7,7 +7,7 @@ type request struct {
 	ctx  context.Context
 	verb string // upper case
 	arg  string // after Before hooks
-	path string // for cmdPath commands: absolute, clean, inside the user's root
+	path string // the path it acts on (see pathIn): absolute, clean, inside the user's root; "" for none
 
 	// sent is the code of the final reply a handler wrote itself before
 	// returning replied, for the log.
@@ -20,9 +20,24 @@ type cmdFlags uint16
 const (
 	cmdNoLogin  cmdFlags = 1 << iota // allowed before login
 	cmdNeedArg                       // 501 without an argument
-	cmdPath                          // the argument names a path (ev.path)
 	cmdWrite                         // refused (550) for read-only users
 	cmdTransfer                      // uses the data connection
+)
+
+// pathIn says where a command's argument names the path it acts on. The
+// dispatcher resolves that part into request.path (and ev.path) before the
+// handler runs, and again from a rewritten ev.arg, so that handlers act on
+// request.path only and a script sees, and may change, every path.
+type pathIn uint8
+
+const (
+	pathNone    pathIn = iota // the argument names no path
+	pathWhole                 // the whole argument; none means the current folder
+	pathListing               // after ls-style options ("-la dir"); none means the current folder
+	pathStatus                // as pathListing, but no argument means no path (STAT)
+	pathSecond                // after the first word ("MFMT time path"); required
+	pathSite                  // after the mode of "SITE CHMOD mode path"; other SITE verbs name none
+	pathUnique                // STOU: the argument, or "ftp" in the current folder
 )
 
 type handler func(s *Session, r *request) Reply
@@ -31,6 +46,7 @@ type handler func(s *Session, r *request) Reply
 type command struct {
 	fn    handler
 	flags cmdFlags
+	path  pathIn // where the argument names a path
 	feat  string // the FEAT line it adds, if any
 	help  string // the HELP syntax line
 }
@@ -60,41 +76,41 @@ func init() {
 		"LANG": {fn: (*Session).cmdLANG, flags: cmdNoLogin, feat: "LANG EN*", help: "LANG [<tag>]"},
 		"HELP": {fn: (*Session).cmdHELP, flags: cmdNoLogin, help: "HELP [<command>]"},
 		"NOOP": {fn: (*Session).cmdNOOP, flags: cmdNoLogin, help: "NOOP"},
-		"STAT": {fn: (*Session).cmdSTAT, help: "STAT [<path>]"},
+		"STAT": {fn: (*Session).cmdSTAT, path: pathStatus, help: "STAT [<path>]"},
 		"CLNT": {fn: (*Session).cmdCLNT, flags: cmdNoLogin, feat: "CLNT", help: "CLNT <client>"},
-		"SITE": {fn: (*Session).cmdSITE, flags: cmdNeedArg, feat: "SITE CHMOD", help: "SITE <command> [<args>]"},
-		"AVBL": {fn: (*Session).cmdAVBL, flags: cmdPath, feat: "AVBL", help: "AVBL [<path>]"},
+		"SITE": {fn: (*Session).cmdSITE, path: pathSite, flags: cmdNeedArg, feat: "SITE CHMOD", help: "SITE <command> [<args>]"},
+		"AVBL": {fn: (*Session).cmdAVBL, path: pathWhole, feat: "AVBL", help: "AVBL [<path>]"},
 
 		// navigation and file management (commands_files.go, commands_dirs.go)
-		"CWD":     {fn: (*Session).cmdCWD, flags: cmdPath | cmdNeedArg, help: "CWD <path>"},
-		"XCWD":    {fn: (*Session).cmdCWD, flags: cmdPath | cmdNeedArg, help: "XCWD <path>"},
+		"CWD":     {fn: (*Session).cmdCWD, path: pathWhole, flags: cmdNeedArg, help: "CWD <path>"},
+		"XCWD":    {fn: (*Session).cmdCWD, path: pathWhole, flags: cmdNeedArg, help: "XCWD <path>"},
 		"CDUP":    {fn: (*Session).cmdCDUP, help: "CDUP"},
 		"XCUP":    {fn: (*Session).cmdCDUP, help: "XCUP"},
 		"PWD":     {fn: (*Session).cmdPWD, help: "PWD"},
 		"XPWD":    {fn: (*Session).cmdPWD, help: "XPWD"},
-		"MKD":     {fn: (*Session).cmdMKD, flags: cmdPath | cmdNeedArg | cmdWrite, help: "MKD <path>"},
-		"XMKD":    {fn: (*Session).cmdMKD, flags: cmdPath | cmdNeedArg | cmdWrite, help: "XMKD <path>"},
-		"RMD":     {fn: (*Session).cmdRMD, flags: cmdPath | cmdNeedArg | cmdWrite, help: "RMD <path>"},
-		"XRMD":    {fn: (*Session).cmdRMD, flags: cmdPath | cmdNeedArg | cmdWrite, help: "XRMD <path>"},
-		"DELE":    {fn: (*Session).cmdDELE, flags: cmdPath | cmdNeedArg | cmdWrite, help: "DELE <path>"},
-		"RNFR":    {fn: (*Session).cmdRNFR, flags: cmdPath | cmdNeedArg | cmdWrite, help: "RNFR <path>"},
-		"RNTO":    {fn: (*Session).cmdRNTO, flags: cmdPath | cmdNeedArg | cmdWrite, help: "RNTO <path>"},
+		"MKD":     {fn: (*Session).cmdMKD, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "MKD <path>"},
+		"XMKD":    {fn: (*Session).cmdMKD, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "XMKD <path>"},
+		"RMD":     {fn: (*Session).cmdRMD, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "RMD <path>"},
+		"XRMD":    {fn: (*Session).cmdRMD, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "XRMD <path>"},
+		"DELE":    {fn: (*Session).cmdDELE, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "DELE <path>"},
+		"RNFR":    {fn: (*Session).cmdRNFR, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "RNFR <path>"},
+		"RNTO":    {fn: (*Session).cmdRNTO, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "RNTO <path>"},
 		"SMNT":    {fn: (*Session).cmdSMNT, flags: cmdNeedArg, help: "SMNT <path>"},
-		"SIZE":    {fn: (*Session).cmdSIZE, flags: cmdPath | cmdNeedArg, feat: "SIZE", help: "SIZE <path>"},
-		"MDTM":    {fn: (*Session).cmdMDTM, flags: cmdPath | cmdNeedArg, feat: "MDTM", help: "MDTM <path>"},
-		"MFMT":    {fn: (*Session).cmdMFMT, flags: cmdNeedArg | cmdWrite, feat: "MFMT", help: "MFMT <YYYYMMDDHHMMSS> <path>"},
-		"MLST":    {fn: (*Session).cmdMLST, flags: cmdPath, feat: "MLST type*;size*;modify*;perm*;unique*;unix.mode*;", help: "MLST [<path>]"},
-		"HASH":    {fn: (*Session).cmdHASH, flags: cmdPath | cmdNeedArg, feat: "HASH SHA-256*;SHA-1;MD5;CRC32", help: "HASH <path>"},
-		"XCRC":    {fn: (*Session).cmdXCRC, flags: cmdPath | cmdNeedArg, feat: "XCRC", help: "XCRC <path>"},
-		"XMD5":    {fn: (*Session).cmdXMD5, flags: cmdPath | cmdNeedArg, feat: "XMD5", help: "XMD5 <path>"},
-		"XSHA1":   {fn: (*Session).cmdXSHA1, flags: cmdPath | cmdNeedArg, feat: "XSHA1", help: "XSHA1 <path>"},
-		"XSHA256": {fn: (*Session).cmdXSHA256, flags: cmdPath | cmdNeedArg, feat: "XSHA256", help: "XSHA256 <path>"},
+		"SIZE":    {fn: (*Session).cmdSIZE, path: pathWhole, flags: cmdNeedArg, feat: "SIZE", help: "SIZE <path>"},
+		"MDTM":    {fn: (*Session).cmdMDTM, path: pathWhole, flags: cmdNeedArg, feat: "MDTM", help: "MDTM <path>"},
+		"MFMT":    {fn: (*Session).cmdMFMT, path: pathSecond, flags: cmdNeedArg | cmdWrite, feat: "MFMT", help: "MFMT <YYYYMMDDHHMMSS> <path>"},
+		"MLST":    {fn: (*Session).cmdMLST, path: pathWhole, feat: "MLST type*;size*;modify*;perm*;unique*;unix.mode*;", help: "MLST [<path>]"},
+		"HASH":    {fn: (*Session).cmdHASH, path: pathWhole, flags: cmdNeedArg, feat: "HASH SHA-256*;SHA-1;MD5;CRC32", help: "HASH <path>"},
+		"XCRC":    {fn: (*Session).cmdXCRC, path: pathWhole, flags: cmdNeedArg, feat: "XCRC", help: "XCRC <path>"},
+		"XMD5":    {fn: (*Session).cmdXMD5, path: pathWhole, flags: cmdNeedArg, feat: "XMD5", help: "XMD5 <path>"},
+		"XSHA1":   {fn: (*Session).cmdXSHA1, path: pathWhole, flags: cmdNeedArg, feat: "XSHA1", help: "XSHA1 <path>"},
+		"XSHA256": {fn: (*Session).cmdXSHA256, path: pathWhole, flags: cmdNeedArg, feat: "XSHA256", help: "XSHA256 <path>"},
 		"ALLO":    {fn: (*Session).cmdALLO, help: "ALLO <size>"},
 
 		// listings (commands_list.go): sent over the data connection
-		"LIST": {fn: (*Session).cmdLIST, flags: cmdPath | cmdTransfer, help: "LIST [<path>]"},
-		"NLST": {fn: (*Session).cmdNLST, flags: cmdPath | cmdTransfer, help: "NLST [<path>]"},
-		"MLSD": {fn: (*Session).cmdMLSD, flags: cmdPath | cmdTransfer, help: "MLSD [<path>]"},
+		"LIST": {fn: (*Session).cmdLIST, path: pathListing, flags: cmdTransfer, help: "LIST [<path>]"},
+		"NLST": {fn: (*Session).cmdNLST, path: pathListing, flags: cmdTransfer, help: "NLST [<path>]"},
+		"MLSD": {fn: (*Session).cmdMLSD, path: pathWhole, flags: cmdTransfer, help: "MLSD [<path>]"},
 
 		// data channel and transfers (commands_transfer.go, datachan*.go)
 		"TYPE": {fn: (*Session).cmdTYPE, flags: cmdNeedArg, help: "TYPE A|I"},
@@ -105,10 +121,10 @@ func init() {
 		"PASV": {fn: (*Session).cmdPASV, help: "PASV"},
 		"EPSV": {fn: (*Session).cmdEPSV, feat: "EPSV", help: "EPSV [1|2|ALL]"},
 		"REST": {fn: (*Session).cmdREST, flags: cmdNeedArg, feat: "REST STREAM", help: "REST <offset>"},
-		"RETR": {fn: (*Session).cmdRETR, flags: cmdPath | cmdNeedArg | cmdTransfer, help: "RETR <path>"},
-		"STOR": {fn: (*Session).cmdSTOR, flags: cmdPath | cmdNeedArg | cmdTransfer | cmdWrite, help: "STOR <path>"},
-		"STOU": {fn: (*Session).cmdSTOU, flags: cmdPath | cmdTransfer | cmdWrite, help: "STOU [<path>]"},
-		"APPE": {fn: (*Session).cmdAPPE, flags: cmdPath | cmdNeedArg | cmdTransfer | cmdWrite, help: "APPE <path>"},
+		"RETR": {fn: (*Session).cmdRETR, path: pathWhole, flags: cmdNeedArg | cmdTransfer, help: "RETR <path>"},
+		"STOR": {fn: (*Session).cmdSTOR, path: pathWhole, flags: cmdNeedArg | cmdTransfer | cmdWrite, help: "STOR <path>"},
+		"STOU": {fn: (*Session).cmdSTOU, path: pathUnique, flags: cmdTransfer | cmdWrite, help: "STOU [<path>]"},
+		"APPE": {fn: (*Session).cmdAPPE, path: pathWhole, flags: cmdNeedArg | cmdTransfer | cmdWrite, help: "APPE <path>"},
 		"ABOR": {fn: (*Session).cmdABOR, help: "ABOR"},
 	}
 }

@@ -96,25 +96,25 @@ func (s *Session) cmdMDTM(r *request) Reply {
 	return NewReply(213, "%s", fi.ModTime().UTC().Format(mdtmLayout))
 }
 
-// cmdMFMT sets a file's modification time: "MFMT YYYYMMDDHHMMSS path".
+// cmdMFMT sets a file's modification time: "MFMT YYYYMMDDHHMMSS path",
+// the path being r.path.
 func (s *Session) cmdMFMT(r *request) Reply {
-	stamp, name, _ := strings.Cut(r.arg, " ")
+	stamp, _, _ := strings.Cut(r.arg, " ")
 	t, err := time.Parse(mdtmLayout, stamp)
-	if err != nil || name == "" {
+	if err != nil || r.path == "" {
 		return NewReply(501, "Syntax: MFMT YYYYMMDDHHMMSS <path>")
 	}
 	ct, ok := s.fs.(vfs.Chtimeser)
 	if !ok {
 		return NewReply(502, "MFMT not supported by this server's storage.")
 	}
-	p := s.resolve(name)
-	if _, err := s.statFile(r.ctx, p); err != nil {
+	if _, err := s.statFile(r.ctx, r.path); err != nil {
 		return s.fail(err)
 	}
-	if err := ct.Chtimes(r.ctx, p, t); err != nil {
+	if err := ct.Chtimes(r.ctx, r.path, t); err != nil {
 		return s.fail(err)
 	}
-	return NewReply(213, "Modify=%s; %s", stamp, p)
+	return NewReply(213, "Modify=%s; %s", stamp, r.path)
 }
 
 // hashAlgos are the algorithms of HASH (RFC draft-bryan-ftpext-hash), the

@@ -169,9 +169,8 @@ func columns(words []string, n int) []string {
 // cmdSTAT without an argument describes the session; with one it lists a
 // path on the control connection.
 func (s *Session) cmdSTAT(r *request) Reply {
-	arg := pathArg("STAT", r.arg)
-	if r.arg != "" {
-		return s.statPath(r, s.resolve(arg))
+	if r.path != "" {
+		return s.statPath(r, r.path)
 	}
 	typ := "BINARY"
 	if s.ascii {
@@ -222,10 +221,11 @@ func (s *Session) siteHelp() Reply {
 	return Reply{Code: 214, Lines: append(lines, "End.")}
 }
 
+// siteChmod runs SITE CHMOD on r.path, the path after the mode.
 func (s *Session) siteChmod(r *request, args string) Reply {
-	modeText, name, _ := strings.Cut(args, " ")
+	modeText, _, _ := strings.Cut(args, " ")
 	mode, err := strconv.ParseUint(modeText, 8, 32)
-	if err != nil || name == "" || mode > 0o7777 {
+	if err != nil || r.path == "" || mode > 0o7777 {
 		return NewReply(501, "Syntax: SITE CHMOD <mode> <path>")
 	}
 	if s.readOnly() {
@@ -235,7 +235,7 @@ func (s *Session) siteChmod(r *request, args string) Reply {
 	if !ok {
 		return NewReply(502, "SITE CHMOD not supported by this server's storage.")
 	}
-	if err := ch.Chmod(r.ctx, s.resolve(name), modeFromUnix(uint32(mode))); err != nil {
+	if err := ch.Chmod(r.ctx, r.path, modeFromUnix(uint32(mode))); err != nil {
 		return s.fail(err)
 	}
 	return NewReply(200, "SITE CHMOD command successful.")

@@ -87,7 +87,7 @@ func (s *Session) cmdNLST(r *request) Reply {
 	if err != nil {
 		return s.fail(err)
 	}
-	prefix := nlstPrefix(pathArg("NLST", r.arg), l)
+	prefix := nlstPrefix(skipOptions(r.arg), l)
 	return s.sendData(r, func(w io.Writer) error {
 		return writeLines(w, l.entries, func(b []byte, fi fs.FileInfo) []byte {
 			return append(append(b, prefix...), fi.Name()...)

@@ -155,8 +155,9 @@ func (s *Session) cmdAPPE(r *request) Reply {
 	})
 }
 
-// cmdSTOU stores under a name no file has yet: the argument if it is free,
-// else the argument (or "ftp" in the current folder) with a number added.
+// cmdSTOU stores under a name no file has yet: r.path (the argument, or
+// "ftp" in the current folder) if it is free, else r.path with a number
+// added.
 func (s *Session) cmdSTOU(r *request) Reply {
 	s.takeRest()
 	name, ok := s.uniqueName(r)
@@ -178,9 +179,6 @@ func (s *Session) cmdSTOU(r *request) Reply {
 // other sessions, which createExclusive closes where the backend can.
 func (s *Session) uniqueName(r *request) (string, bool) {
 	base := r.path
-	if strings.TrimSpace(r.arg) == "" {
-		base = path.Join(s.cwd, "ftp")
-	}
 	if _, err := s.fs.Stat(r.ctx, base); err != nil && isNotExist(err) {
 		return base, true
 	}

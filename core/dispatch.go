@@ -136,13 +136,29 @@ func (s *Session) runBefore(r *request, c *command, ev *Event) (rep Reply, stopp
 	if deny != nil {
 		return *deny, true
 	}
-	if r.verb != "PASS" {
-		r.arg = ev.Arg
+	if r.verb == "PASS" {
+		return Reply{}, false
 	}
-	if c.flags&cmdPath != 0 {
-		r.path = cleanPath(ev.Path)
+	argChanged := ev.Arg != r.arg
+	r.arg = ev.Arg
+	switch {
+	case c.path == pathNone:
+	case ev.Path != r.path:
+		r.path = s.hookPath(c.path, ev.Path)
+	case argChanged:
+		r.path = s.pathOf(c.path, r.arg)
 	}
 	return Reply{}, false
+}
+
+// hookPath is the path a command acts on after a Before hook set ev.Path
+// to p: resolved again, so it stays inside the user's root. An empty p is
+// what an empty argument means (the current folder, or no path at all).
+func (s *Session) hookPath(k pathIn, p string) string {
+	if p == "" {
+		return s.pathOf(k, "")
+	}
+	return s.resolve(p)
 }
 
 // final writes a command's final reply. The command counts as finished
@@ -181,9 +197,7 @@ func (s *Session) allowed(c *command, r *request) (Reply, bool) {
 	case c.flags&cmdWrite != 0 && s.readOnly():
 		return replyReadOnly, false
 	}
-	if c.flags&cmdPath != 0 {
-		r.path = s.resolve(pathArg(r.verb, r.arg))
-	}
+	r.path = s.pathOf(c.path, r.arg)
 	return Reply{}, true
 }
 

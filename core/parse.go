@@ -83,12 +83,9 @@ func upperASCII(s string) string {
 	return s
 }
 
-// pathArg is the part of a LIST, NLST or STAT argument that names a path:
-// ls-style options ("-la") before it are skipped, as clients send them.
-func pathArg(verb, arg string) string {
-	if verb != "LIST" && verb != "NLST" && verb != "STAT" {
-		return arg
-	}
+// skipOptions drops the ls-style options ("-la") that clients send before
+// the path of LIST, NLST and STAT.
+func skipOptions(arg string) string {
 	for strings.HasPrefix(arg, "-") {
 		_, rest, ok := strings.Cut(arg, " ")
 		if !ok {
@@ -97,4 +94,38 @@ func pathArg(verb, arg string) string {
 		arg = strings.TrimLeft(rest, " ")
 	}
 	return arg
+}
+
+// afterWord is what follows the first word of arg ("MFMT time path");
+// ok is false when nothing does.
+func afterWord(arg string) (string, bool) {
+	_, rest, _ := strings.Cut(arg, " ")
+	return rest, rest != ""
+}
+
+// pathPart is the part of arg that names a path for a command of kind k;
+// ok is false when the argument names none.
+func pathPart(k pathIn, arg string) (part string, ok bool) {
+	switch k {
+	case pathWhole:
+		return arg, true
+	case pathListing:
+		return skipOptions(arg), true
+	case pathStatus:
+		return skipOptions(arg), arg != ""
+	case pathSecond:
+		return afterWord(arg)
+	case pathSite:
+		name, args, _ := strings.Cut(arg, " ")
+		if upperASCII(name) != "CHMOD" {
+			return "", false
+		}
+		return afterWord(strings.TrimLeft(args, " "))
+	case pathUnique:
+		if strings.TrimSpace(arg) == "" {
+			return "ftp", true
+		}
+		return arg, true
+	}
+	return "", false
 }

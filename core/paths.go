@@ -19,6 +19,16 @@ func (s *Session) resolve(arg string) string {
 	return path.Clean(arg)
 }
 
+// pathOf is the path a command of kind k with argument arg acts on, or ""
+// for none.
+func (s *Session) pathOf(k pathIn, arg string) string {
+	part, ok := pathPart(k, arg)
+	if !ok {
+		return ""
+	}
+	return s.resolve(part)
+}
+
 // cleanPath confines a path a script rewrote to the user's tree.
 func cleanPath(p string) string {
 	return path.Clean("/" + p)
