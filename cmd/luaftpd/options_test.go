@@ -197,3 +197,15 @@ func TestIdleTimeout(t *testing.T) {
 		t.Error("the connection stayed open after the 421")
 	}
 }
+
+func TestMaxSessions(t *testing.T) {
+	s := startServer(t, "-user", alice, "-max-sessions", "2")
+	for i := range 2 {
+		if _, code, msg := greet(t, s.addr); code != 220 {
+			t.Fatalf("session %d: %d %s", i+1, code, msg)
+		}
+	}
+	if _, code, msg := greet(t, s.addr); code != 421 {
+		t.Fatalf("a third session: %d %s, want 421", code, msg)
+	}
+}

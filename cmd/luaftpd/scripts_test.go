@@ -42,35 +42,11 @@ end)
 	}
 }
 
-// siteHello logs in on a raw control connection and returns the reply to
-// SITE HELLO.
+// siteHello logs in as alice and returns the reply text to SITE HELLO,
+// which must be 200.
 func siteHello(t *testing.T, addr string) string {
 	t.Helper()
-	c, err := textproto.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	steps := []struct {
-		cmd  string
-		code int
-	}{{"", 220}, {"USER alice", 331}, {"PASS secret", 230}}
-	for _, st := range steps {
-		if st.cmd != "" {
-			if err := c.PrintfLine("%s", st.cmd); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, msg, err := c.ReadResponse(st.code); err != nil {
-			t.Fatalf("%q: %v %s", st.cmd, err, msg)
-		}
-	}
-	c.PrintfLine("SITE HELLO")
-	code, msg, err := c.ReadResponse(0)
-	if err != nil && code == 0 {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(msg)
+	return strings.TrimSpace(expect(t, login(t, addr, "alice", "secret"), "SITE HELLO", 200))
 }
 
 // TestSIGHUPReloads changes a script and sends SIGHUP: the new version
@@ -138,5 +114,71 @@ func TestBrokenScriptsStopStart(t *testing.T) {
 	r := luaftpd(t, "", "-listen", "127.0.0.1:0", "-root", t.TempDir(), "-scripts", scripts, "-log-format", "json")
 	if r.code != 1 || !strings.Contains(r.stderr, "10-broken.lua") {
 		t.Fatalf("exit %d, stderr %q; want 1 and the broken file named", r.code, r.stderr)
+	}
+}
+
+// login dials addr and logs in as user.
+func login(t *testing.T, addr, user, password string) *textproto.Conn {
+	t.Helper()
+	c, err := textproto.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	expect(t, c, "", 220)
+	expect(t, c, "USER "+user, 331)
+	expect(t, c, "PASS "+password, 230)
+	return c
+}
+
+// expect sends cmd (none if "") and checks the reply code.
+func expect(t *testing.T, c *textproto.Conn, cmd string, code int) string {
+	t.Helper()
+	if cmd != "" {
+		if err := c.PrintfLine("%s", cmd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, msg, err := c.ReadResponse(0)
+	if err != nil && got == 0 {
+		t.Fatalf("%q: %v", cmd, err)
+	}
+	if got != code {
+		t.Fatalf("%q: %d %s, want %d", cmd, got, msg, code)
+	}
+	return msg
+}
+
+// TestHookTimeouts runs scripts that never return under -hook-timeout and
+// -auth-timeout values unlike the defaults (1s and 5s), and times the
+// replies.
+func TestHookTimeouts(t *testing.T) {
+	scripts := t.TempDir()
+	writeAt(t, scripts, "10-spin.lua", []byte(`
+ftp.site("SPIN", function(ev) while true do end end)
+ftp.auth(function(user, password, s)
+  if user == "spinner" then while true do end end
+end)
+`))
+	s := startServer(t, "-user", alice, "-scripts", scripts, "-hook-timeout", "3s", "-auth-timeout", "1500ms")
+	c := login(t, s.addr, "alice", "secret")
+	start := time.Now()
+	expect(t, c, "SITE SPIN", 451)
+	if d := time.Since(start); d < 2500*time.Millisecond {
+		t.Errorf("SITE SPIN ended after %v, before the 3s -hook-timeout", d)
+	}
+	expect(t, c, "NOOP", 200)
+
+	c2, err := textproto.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	expect(t, c2, "", 220)
+	expect(t, c2, "USER spinner", 331)
+	start = time.Now()
+	expect(t, c2, "PASS x", 530)
+	if d := time.Since(start); d < 1200*time.Millisecond || d > 4500*time.Millisecond {
+		t.Errorf("a spinning ftp.auth ended after %v, want about the 1.5s -auth-timeout", d)
 	}
 }
