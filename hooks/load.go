@@ -27,6 +27,7 @@ const maxScriptSize = 1 << 20
 type source struct {
 	name string // "10-auth.lua", or "lib/util.lua"
 	data []byte
+	err  error // it could not be read: reported with the compile errors
 }
 
 // compiled is a script compiled once; its proto is shared by every state.
@@ -106,11 +107,8 @@ func readDir(dir string, scripts, libs map[string]source) error {
 			continue
 		}
 		data, ok, err := readFile(filepath.Join(dir, ent.Name()))
-		if err != nil {
-			return err
-		}
-		if ok {
-			scripts[ent.Name()] = source{name: ent.Name(), data: data}
+		if ok || err != nil {
+			scripts[ent.Name()] = source{name: ent.Name(), data: data, err: err}
 		}
 	}
 	return readLibs(dir, libs)
@@ -125,10 +123,10 @@ func readLibs(dir string, libs map[string]source) error {
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
 		data, ok, err := readFile(p)
-		if ok {
-			libs[moduleName(rel)] = source{name: rel, data: data}
+		if ok || err != nil {
+			libs[moduleName(rel)] = source{name: rel, data: data, err: err}
 		}
-		return err
+		return nil
 	})
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -152,12 +150,12 @@ func readFile(p string) (data []byte, ok bool, err error) {
 	}
 	f, err := os.Open(p)
 	if err != nil {
-		return nil, false, err
+		return nil, false, &ScriptError{Script: filepath.Base(p), Msg: "cannot be read: " + ioErrText(err)}
 	}
 	defer f.Close()
 	data, err = io.ReadAll(io.LimitReader(f, maxScriptSize+1))
 	if err != nil {
-		return nil, false, err
+		return nil, false, &ScriptError{Script: filepath.Base(p), Msg: "cannot be read: " + ioErrText(err)}
 	}
 	return data, true, nil
 }
@@ -178,14 +176,30 @@ func fingerprint(scripts []source, libs map[string]source) string {
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].name < all[j].name })
 	for _, s := range all {
-		fmt.Fprintf(h, "%s\x00%d\x00", s.name, len(s.data))
+		fmt.Fprintf(h, "%s\x00%d\x00%v\x00", s.name, len(s.data), s.err)
 		h.Write(s.data)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// ioErrText is an I/O error without the path, which the log line names.
+func ioErrText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
 // compile checks and compiles one file.
 func compile(s source) (*lua.FunctionProto, error) {
+	if s.err != nil {
+		var se *ScriptError
+		if errors.As(s.err, &se) {
+			se.Script = s.name
+		}
+		return nil, s.err
+	}
 	if len(s.data) > maxScriptSize {
 		return nil, &ScriptError{Script: s.name, Msg: fmt.Sprintf("larger than %d bytes", maxScriptSize)}
 	}

@@ -103,3 +103,16 @@ func TestRequireFtp(t *testing.T) {
 		t.Errorf("%q\n%s", got, logs)
 	}
 }
+
+// A file that cannot be read is reported with the others, not alone.
+func TestUnreadableReportedWithOthers(t *testing.T) {
+	dir := t.TempDir()
+	writeScripts(t, dir, map[string]string{"10-a.lua": "x = = 1"})
+	if err := os.Symlink("nowhere.lua", filepath.Join(dir, "20-b.lua")); err != nil {
+		t.Fatal(err)
+	}
+	errs := Check(dir, []string{"20-transfer-log.lua"})
+	if len(errs) != 2 || !strings.HasPrefix(errs[0].Error(), "10-a.lua:1:") || errs[1].Error() != "20-b.lua: a link to a file that does not exist" {
+		t.Errorf("Check = %v", errs)
+	}
+}
