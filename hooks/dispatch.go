@@ -328,6 +328,10 @@ func (e *Engine) On(ctx context.Context, name string, ev *core.Event) (*core.Rep
 		if err != nil || d == nil {
 			return nil, nil
 		}
+		if !d.deny && d.reply.Code != 220 {
+			e.log.Error("a connect handler replied with a code other than 220; the banner stays", "code", d.reply.Code)
+			return nil, nil
+		}
 		r := d.reply
 		return &r, nil
 	case "login":

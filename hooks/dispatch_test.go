@@ -210,6 +210,11 @@ ftp.on("upload", function(ev) error("second ran") end)
 	if err != nil || r == nil || r.Code != 220 || r.Message() != "hello connect" {
 		t.Errorf("connect: %+v, %v", r, err)
 	}
+	e2, logs2 := newTestEngine(t, map[string]string{"10-a.lua": `ftp.on("connect", function() return ftp.reply(200, "hi") end)`})
+	if r, _ := e2.On(ctx, "connect", &core.Event{Command: "connect"}); r != nil {
+		t.Errorf("connect with ftp.reply(200): %+v", r)
+	}
+	wantContains(t, "log", logs2.String(), "code other than 220")
 	r, _ = e.On(ctx, "login", &core.Event{Command: "login", Session: &core.Session{}})
 	if r == nil || r.Code != 530 || r.Message() != "who?" {
 		t.Errorf("login: %+v", r)
