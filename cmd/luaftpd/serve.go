@@ -186,10 +186,11 @@ func buildTLS(o *options) (*tls.Config, error) {
 	return nil, nil
 }
 
-// certHosts are the names a self-signed certificate is made for: the
-// loopback names, the machine's name and the addresses configured.
+// certHosts are the names a self-signed certificate is made for, beyond
+// the loopback names core always adds: the machine's name and the
+// addresses configured.
 func certHosts(o *options) []string {
-	hosts := []string{"localhost", "127.0.0.1", "::1"}
+	var hosts []string
 	if name, err := os.Hostname(); err == nil && name != "" {
 		hosts = append(hosts, name)
 	}
