@@ -22,7 +22,9 @@ const (
 	argsEvSend                // fn(ev), ev:send allowed
 	argsEvRes                 // fn(ev, result)
 	argsAuth                  // fn(user, password, session)
+)
 
+const (
 	resultNone     resultKind = iota // ignored (observers)
 	resultDecision                   // nil, ftp.deny or ftp.reply
 	resultAuth                       // an account, false, nil or ftp.deny
