@@ -127,11 +127,29 @@ func (o *options) fillDefaults(stderrIsTerminal bool) {
 // cannot work.
 func (o *options) validate() error {
 	checks := []func() error{
-		o.validateTLS, o.validateLimits, o.validateLogging, o.validateHost, o.validateRunAs,
+		o.validateAddrs, o.validateTLS, o.validateLimits, o.validateLogging, o.validateHost, o.validateRunAs,
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// validateAddrs checks the form HOST:PORT of the listen addresses, so a
+// typo is a usage error rather than a failure to bind.
+func (o *options) validateAddrs() error {
+	for _, a := range []struct{ flag, addr string }{{"-listen", o.listen}, {"-implicit-listen", o.implicitListen}} {
+		if a.addr == "" && a.flag == "-implicit-listen" {
+			continue
+		}
+		_, port, err := net.SplitHostPort(a.addr)
+		if err != nil {
+			return fmt.Errorf("%s %q: want HOST:PORT or :PORT", a.flag, a.addr)
+		}
+		if _, err := net.LookupPort("tcp", port); err != nil {
+			return fmt.Errorf("%s %q: %v", a.flag, a.addr, err)
 		}
 	}
 	return nil

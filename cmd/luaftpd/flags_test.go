@@ -131,6 +131,11 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-public-host", "::1"}, "only an IPv4 address"},
 		{[]string{"-run-as", "no-such-user-here"}, `-run-as "no-such-user-here"`},
 		{[]string{"-config", "/nonexistent/luaftpd.lua"}, "no such file"},
+		{[]string{"-listen", "2121"}, `-listen "2121": want HOST:PORT or :PORT`},
+		{[]string{"-listen", ":no-such-service"}, "unknown port"},
+		{[]string{"-listen", ":70000"}, "invalid port"},
+		{[]string{"-listen", ""}, `-listen "": want HOST:PORT`},
+		{[]string{"-tls-self-signed", "-implicit-listen", "990"}, `-implicit-listen "990"`},
 	}
 	for _, c := range cases {
 		_, err := parse(t, c.args...)
