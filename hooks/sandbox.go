@@ -22,7 +22,7 @@ var (
 		"math": {"abs", "acos", "asin", "atan", "atan2", "ceil", "cos", "cosh",
 			"deg", "exp", "floor", "fmod", "frexp", "huge", "ldexp", "log",
 			"log10", "max", "min", "mod", "modf", "pi", "pow", "rad", "random",
-			"randomseed", "sin", "sinh", "sqrt", "tan", "tanh"},
+			"sin", "sinh", "sqrt", "tan", "tanh"}, // no randomseed: it seeds the whole process
 		"os": {"clock", "date", "time"},
 	}
 )
