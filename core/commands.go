@@ -9,6 +9,10 @@ type request struct {
 	arg  string // after Before hooks
 	path string // the path it acts on (see pathIn): absolute, clean, inside the user's root; "" for none
 
+	// moved is what a transfer of this command moved, for Result.Bytes:
+	// 0 for every other command, and for a transfer that never started.
+	moved int64
+
 	// sent is the code of the final reply a handler wrote itself before
 	// returning replied, for the log.
 	sent int

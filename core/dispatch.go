@@ -116,7 +116,7 @@ func (s *Session) dispatchHooked(r *request, c *command, before, after bool, sta
 	s.final(rep)
 	if after {
 		res := &Result{Code: rep.Code, Message: rep.Message(), Path: r.path,
-			Bytes: s.data.transferred(), Seconds: time.Since(start).Seconds()}
+			Bytes: r.moved, Seconds: time.Since(start).Seconds()}
 		if rep.Code >= 400 {
 			res.Err = rep.Message()
 		}

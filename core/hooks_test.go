@@ -321,3 +321,32 @@ func TestPanickingHookEngine(t *testing.T) {
 		c.cmd(221, "QUIT")
 	}
 }
+
+// An After hook learns the bytes of the command's own transfer: 0 for a
+// command that moves no data, and for a transfer that never started, even
+// right after a transfer.
+func TestAfterHookBytes(t *testing.T) {
+	h := &fakeHooks{after: map[string]bool{"RETR": true, "STOR": true, "SIZE": true, "NOOP": true, "LIST": true}}
+	ts := startServer(t, hooked(h))
+	ts.putFile(t, "/f", "12345")
+	c := ts.loginAlice(t)
+	c.retrieve("RETR f")
+	c.cmd(213, "SIZE f")
+	c.cmd(200, "NOOP")
+	c.cmd(425, "RETR f")
+	c.store("g", "abc")
+	c.cmd(200, "NOOP")
+	listing := c.retrieve("LIST")
+	c.cmd(200, "NOOP")
+	c.cmd(215, "SYST") // commands run in turn: every After hook above has run
+	want := []int64{5, 0, 0, 0, 3, 0, int64(len(listing)), 0}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var got []int64
+	for _, res := range h.results {
+		got = append(got, res.Bytes)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("result bytes %v, want %v", got, want)
+	}
+}

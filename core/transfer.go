@@ -202,6 +202,7 @@ func (s *Session) moveData(r *request, mark string, move func(conn net.Conn) err
 // ("upload" or "download"; "" for none).
 func (s *Session) logTransfer(r *request, event, name string, start time.Time, rep Reply) {
 	n := s.data.transferred()
+	r.moved = n
 	ok := rep.Code == 226
 	s.log.Info("transfer", "cmd", r.verb, "path", name, "bytes", n,
 		"seconds", time.Since(start).Seconds(), "ok", ok, "code", rep.Code)
