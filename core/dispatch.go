@@ -238,6 +238,9 @@ func (s *Session) fail(err error) Reply {
 	if rep, ok := AsReply(err); ok {
 		return rep
 	}
+	if rep, ok := storageFull(err); ok {
+		return rep
+	}
 	switch {
 	case errors.Is(err, vfs.ErrNotEmpty), errors.Is(err, syscall.ENOTEMPTY):
 		return NewReply(550, "Directory not empty.")
@@ -260,6 +263,19 @@ func (s *Session) fail(err error) Reply {
 	}
 	s.log.Error("command failed", "err", err)
 	return replyLocalError
+}
+
+// storageFull maps a full disk to 452 and an exhausted quota or file size
+// limit to 552, the RFC 959 replies for them, so a client knows that trying
+// again at once is pointless.
+func storageFull(err error) (Reply, bool) {
+	switch {
+	case errors.Is(err, syscall.ENOSPC):
+		return NewReply(452, "Insufficient storage space."), true
+	case errors.Is(err, syscall.EDQUOT), errors.Is(err, syscall.EFBIG):
+		return NewReply(552, "Exceeded storage allocation."), true
+	}
+	return Reply{}, false
 }
 
 // readOnly reports whether the logged-in user may not write.

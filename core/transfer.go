@@ -190,6 +190,9 @@ func (s *Session) moveData(r *request, mark string, move func(conn net.Conn) err
 		return NewReply(426, "Connection closed; transfer aborted.")
 	case errors.As(err, &ce) && ce.local:
 		s.log.Error("transfer failed", "cmd", r.verb, "path", r.path, "err", err)
+		if rep, ok := storageFull(err); ok {
+			return rep
+		}
 		return NewReply(451, "Requested action aborted: local error in processing.")
 	case err != nil:
 		s.log.Info("data connection broken", "cmd", r.verb, "err", err)
