@@ -30,13 +30,24 @@ var ErrAuthFailed = errors.New("login incorrect")
 
 // Event is what a hook sees of a command or a session event.
 type Event struct {
-	// Command is the verb in upper case (for session events, the event name).
+	// Command is, for a command (Before, After, RunCommand), its verb in
+	// upper case; for a SITE verb a script added (RunSite), that verb's name
+	// in upper case ("SITE GREET bob" gives "GREET"); for the "upload" and
+	// "download" events, the verb of the transfer ("STOR", "APPE", "STOU",
+	// "RETR"); for the "connect", "login", "login_failed" and "disconnect"
+	// events, the event's name in lower case.
 	Command string
-	// Arg is the argument as the client sent it; a Before hook may change it.
+	// Arg is the argument as the client sent it; a Before hook may change it,
+	// and the command then runs with the new one. For "login" and
+	// "login_failed" it is the user name; for "upload" and "download", the
+	// transfer command's argument; for "connect" and "disconnect", "".
 	Arg string
 	// Path is, for a command that names a path, the absolute path inside the
-	// user's root it acts on; a Before hook may change it, and the session
-	// cleans it again so it stays inside the root.
+	// user's root it acts on ("" for one that names none, such as STAT
+	// without an argument); a Before hook may change it, the command then
+	// acts on the new path, and the session resolves it again so it stays
+	// inside the root. For "upload" and "download" it is the file written or
+	// read (for STOU, the unique name chosen).
 	Path string
 	// Session is the session the command runs in.
 	Session *Session

@@ -23,6 +23,7 @@ type fakeHooks struct {
 	auth     func(user, pass string) (*Account, error)
 	events   map[string]func(ev *Event) *Reply
 	fired    []string
+	evCmds   []string // "event=ev.Command" for every event fired
 	args     []string // every ev.Arg a hook saw
 }
 
@@ -93,6 +94,7 @@ func (h *fakeHooks) WantsEvent(name string) bool { return h.events[name] != nil 
 func (h *fakeHooks) On(ctx context.Context, name string, ev *Event) (*Reply, error) {
 	h.mu.Lock()
 	h.fired = append(h.fired, name+":"+ev.Arg)
+	h.evCmds = append(h.evCmds, name+"="+ev.Command)
 	h.mu.Unlock()
 	return h.events[name](ev), nil
 }
@@ -348,5 +350,41 @@ func TestAfterHookBytes(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("result bytes %v, want %v", got, want)
+	}
+}
+
+// Session events carry their name in ev.Command; transfer events carry the
+// verb of the transfer, as Event.Command says.
+func TestEventCommands(t *testing.T) {
+	none := func(*Event) *Reply { return nil }
+	h := &fakeHooks{events: map[string]func(*Event) *Reply{
+		"connect": none, "login": none, "login_failed": none, "disconnect": none,
+		"upload": none, "download": none,
+	}}
+	ts := startServer(t, hooked(h))
+	c := ts.dial(t)
+	c.cmd(331, "USER alice")
+	c.cmd(530, "PASS wrong")
+	c.cmd(331, "USER alice")
+	c.cmd(230, "PASS secret")
+	c.store("f", "abc")
+	dc := c.pasv()
+	c.cmd(150, "APPE f")
+	dc.Close()
+	c.expect(226)
+	dc = c.pasv()
+	c.cmd(150, "STOU")
+	dc.Close()
+	c.expect(226)
+	c.retrieve("RETR f")
+	c.cmd(221, "QUIT")
+	c.expectClosed()
+	waitFor(t, func() bool { return slices.Contains(h.firedEvents(), "disconnect:") })
+	want := []string{"connect=connect", "login_failed=login_failed", "login=login",
+		"upload=STOR", "upload=APPE", "upload=STOU", "download=RETR", "disconnect=disconnect"}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !slices.Equal(h.evCmds, want) {
+		t.Errorf("event commands %q, want %q", h.evCmds, want)
 	}
 }
