@@ -33,6 +33,11 @@ var configBase = []string{
 
 // LoadConfig runs a Lua config file in the sandbox and returns the table it
 // returns, converted to Go values (string, float64, bool, []any, map[string]any).
+//
+// The file sees only the base functions that compute (no require, load,
+// dofile, print...), string, table and math, and must finish within 5
+// seconds. A table with keys 1..n becomes a list, one with string keys a
+// map; functions, mixed or sparse tables are errors naming the key.
 func LoadConfig(path string) (map[string]any, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
