@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -170,5 +174,50 @@ func TestCurlAnonymous(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(s.root, "x.txt")); !os.IsNotExist(err) {
 		t.Errorf("the anonymous upload left a file: %v", err)
+	}
+}
+
+// TestCurlConcurrent runs many curl uploads and downloads at once, plain and
+// over TLS, through one server (built with -race when the tests are).
+func TestCurlConcurrent(t *testing.T) {
+	needTool(t, "curl")
+	s := startServer(t, "-user", alice, "-tls-self-signed")
+	const clients = 12
+	local := t.TempDir()
+	files := make([][]byte, clients)
+	for i := range files {
+		files[i] = randomBytes(t, 200<<10+i)
+		writeAt(t, local, fmt.Sprintf("up%d.bin", i), files[i])
+	}
+	errs := make(chan error, clients)
+	for i := range clients {
+		go func() {
+			args := append([]string{}, curlArgs...)
+			if i%2 == 1 {
+				args = append(args, "--ssl-reqd", "-k")
+			}
+			name := fmt.Sprintf("up%d.bin", i)
+			up := slices.Concat(args, []string{"-T", filepath.Join(local, name), s.url(alice, "/"+name)})
+			down := slices.Concat(args, []string{"-o", filepath.Join(local, "down"+name), s.url(alice, "/"+name)})
+			for _, a := range [][]string{up, down} {
+				ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
+				out, err := exec.CommandContext(ctx, "curl", a...).CombinedOutput()
+				cancel()
+				if err != nil {
+					errs <- fmt.Errorf("client %d: %v\n%s", i, err, out)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range clients {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	for i, data := range files {
+		sameFile(t, filepath.Join(s.root, fmt.Sprintf("up%d.bin", i)), data)
+		sameFile(t, filepath.Join(local, fmt.Sprintf("downup%d.bin", i)), data)
 	}
 }
