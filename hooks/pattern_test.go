@@ -144,3 +144,32 @@ ftp.before("CWD", function(ev) local r = string.rep("a", 3000):gsub(".-.-.-b", "
 	}
 	wantContains(t, "log", logs.String(), "time budget")
 }
+
+// The matcher raises Lua errors for bad patterns; it never panics in Go.
+func FuzzPattern(f *testing.F) {
+	for _, seed := range [][2]string{{"hello", "l+"}, {"a(b)c", "%b()"}, {"x", "[%a-z]"}, {"", "%f[%w]"}, {"aa", "(a)%1"}, {"a", "[]"}, {"a", "[^]"}, {"%", "%"}} {
+		f.Add(seed[0], seed[1])
+	}
+	L := sandboxState(f)
+	f.Fuzz(func(t *testing.T, s, p string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		L.SetContext(ctx) // backtracking patterns end here, as in a handler
+		defer L.RemoveContext()
+		for _, fn := range []string{"find", "match", "gsub"} {
+			L.Push(L.GetField(L.GetGlobal("string"), fn))
+			L.Push(lua.LString(s))
+			L.Push(lua.LString(p))
+			n := 2
+			if fn == "gsub" {
+				L.Push(lua.LString("%0"))
+				n = 3
+			}
+			err := L.PCall(n, lua.MultRet, nil)
+			L.SetTop(0)
+			if isPanic(err) {
+				t.Fatalf("string.%s(%q, %q): %v", fn, s, p, err)
+			}
+		}
+	})
+}
