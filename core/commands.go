@@ -42,6 +42,7 @@ const (
 	pathSecond                // after the first word ("MFMT time path"); required
 	pathSite                  // after the mode of "SITE CHMOD mode path"; other SITE verbs name none
 	pathUnique                // STOU: the argument, or "ftp" in the current folder
+	pathParent                // CDUP: no argument, the parent of the current folder (as "CWD ..")
 )
 
 type handler func(s *Session, r *request) Reply
@@ -88,8 +89,8 @@ func init() {
 		// navigation and file management (commands_files.go, commands_dirs.go)
 		"CWD":     {fn: (*Session).cmdCWD, path: pathWhole, flags: cmdNeedArg, help: "CWD <path>"},
 		"XCWD":    {fn: (*Session).cmdCWD, path: pathWhole, flags: cmdNeedArg, help: "XCWD <path>"},
-		"CDUP":    {fn: (*Session).cmdCDUP, help: "CDUP"},
-		"XCUP":    {fn: (*Session).cmdCDUP, help: "XCUP"},
+		"CDUP":    {fn: (*Session).cmdCDUP, path: pathParent, help: "CDUP"},
+		"XCUP":    {fn: (*Session).cmdCDUP, path: pathParent, help: "XCUP"},
 		"PWD":     {fn: (*Session).cmdPWD, help: "PWD"},
 		"XPWD":    {fn: (*Session).cmdPWD, help: "XPWD"},
 		"MKD":     {fn: (*Session).cmdMKD, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "MKD <path>"},

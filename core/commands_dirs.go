@@ -12,8 +12,10 @@ func (s *Session) cmdCWD(r *request) Reply {
 	return s.changeDir(r.ctx, r.path)
 }
 
+// cmdCDUP is "CWD ..": r.path is the parent folder, so hooks see it as
+// they see CWD's.
 func (s *Session) cmdCDUP(r *request) Reply {
-	return s.changeDir(r.ctx, path.Dir(s.cwd))
+	return s.changeDir(r.ctx, r.path)
 }
 
 func (s *Session) changeDir(ctx context.Context, p string) Reply {

@@ -121,6 +121,8 @@ func pathPart(k pathIn, arg string) (part string, ok bool) {
 			return "", false
 		}
 		return afterWord(strings.TrimLeft(args, " "))
+	case pathParent:
+		return "..", true
 	case pathUnique:
 		if strings.TrimSpace(arg) == "" {
 			return "ftp", true

@@ -45,9 +45,10 @@ func (p *pathRecorder) paths() []string {
 func TestEveryPathCommandActsOnEvPath(t *testing.T) {
 	rec := &pathRecorder{}
 	ts := startServer(t, hooked(rec.hooks("STAT", "MFMT", "SITE", "SIZE", "MDTM", "MLST", "HASH",
-		"XCRC", "XMD5", "AVBL", "DELE", "RNFR", "RNTO", "LIST", "NLST", "MLSD", "STOU", "RETR", "MKD", "CWD")))
+		"XCRC", "XMD5", "AVBL", "DELE", "RNFR", "RNTO", "LIST", "NLST", "MLSD", "STOU", "RETR", "MKD", "CWD", "CDUP")))
 	ts.mkdir(t, "/alice")
 	ts.mkdir(t, "/bob")
+	ts.mkdir(t, "/alice/d")
 	ts.putFile(t, "/alice/f", "12345")
 	ts.putFile(t, "/bob/f", "1234567")
 	ts.putFile(t, "/bob/secret", "bob's")
@@ -79,6 +80,8 @@ func TestEveryPathCommandActsOnEvPath(t *testing.T) {
 		{"RNFR /bob/secret", 550, "No such file or directory."},
 		{"MKD /bob/sub", 257, `"/alice/sub" created.`},
 		{"CWD /bob", 250, "Directory changed to /alice"},
+		{"CWD /bob/d", 250, "Directory changed to /alice/d"},
+		{"CDUP", 250, "Directory changed to /alice"},
 		{"CWD /", 250, "Directory changed to /"},
 	} {
 		if code, msg := c.send("%s", tc.line); code != tc.code || msg != tc.msg {
@@ -121,7 +124,7 @@ func TestEveryPathCommandActsOnEvPath(t *testing.T) {
 	}
 	seen := rec.paths()
 	for _, want := range []string{"STAT /bob/secret", "STAT ", "MFMT /bob/f", "SITE /bob/f",
-		"STAT /bob", "LIST /bob", "NLST /bob", "MLSD /bob", "STOU /bob/new", "RNTO /bob/g"} {
+		"STAT /bob", "CDUP /alice", "LIST /bob", "NLST /bob", "MLSD /bob", "STOU /bob/new", "RNTO /bob/g"} {
 		if !slices.Contains(seen, want) {
 			t.Errorf("no hook saw %q; saw %q", want, seen)
 		}
