@@ -221,3 +221,28 @@ func TestCurlConcurrent(t *testing.T) {
 		sameFile(t, filepath.Join(local, fmt.Sprintf("downup%d.bin", i)), data)
 	}
 }
+
+// TestCurlAppendAndResumeUpload appends with APPE (--append) and resumes a
+// cut-short upload with -C - (SIZE, then APPE of the rest).
+func TestCurlAppendAndResumeUpload(t *testing.T) {
+	needTool(t, "curl")
+	s := startServer(t, "-user", alice)
+	data := randomBytes(t, 3<<20)
+	src := writeAt(t, t.TempDir(), "full.bin", data)
+
+	writeAt(t, s.root, "log.txt", []byte("one\n"))
+	more := writeAt(t, t.TempDir(), "more.txt", []byte("two\n"))
+	r := mustCurl(t, "-T", more, "--append", s.url(alice, "/log.txt"))
+	if !sent(r, "APPE log.txt") {
+		t.Errorf("curl did not send APPE; it sent:\n%s", commands(r))
+	}
+	sameFile(t, filepath.Join(s.root, "log.txt"), []byte("one\ntwo\n"))
+
+	// The first megabyte made it before the upload broke off.
+	writeAt(t, s.root, "full.bin", data[:1<<20])
+	r = mustCurl(t, "-C", "-", "-T", src, s.url(alice, "/full.bin"))
+	if !sent(r, "SIZE full.bin") || !sent(r, "APPE full.bin") {
+		t.Errorf("curl did not resume with SIZE and APPE; it sent:\n%s", commands(r))
+	}
+	sameFile(t, filepath.Join(s.root, "full.bin"), data)
+}
