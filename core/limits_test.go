@@ -225,3 +225,37 @@ func TestListenAndServeAfterClose(t *testing.T) {
 		t.Errorf("bad address: %v", err)
 	}
 }
+
+// A Synch whose IAC went out of band leaves a lone Data Mark before ABOR:
+// still ABOR.
+func TestABORAfterLoneDataMark(t *testing.T) {
+	ts := startServer(t)
+	c := ts.loginAlice(t)
+	startUpload(t, c)
+	c.nc.SetDeadline(time.Now().Add(5 * time.Second))
+	c.raw("\xff\xf4\xf2ABOR\r\n")
+	c.expect(426)
+	c.expect(226)
+	c.cmd(200, "NOOP")
+}
+
+// ABOR behind a pipelined line still stops the transfer at once; its 226
+// comes after the reply of the line before it. QUIT behind one ends the
+// session.
+func TestABORBehindQueuedLine(t *testing.T) {
+	ts := startServer(t)
+	c := ts.loginAlice(t)
+	startUpload(t, c)
+	c.nc.SetDeadline(time.Now().Add(5 * time.Second))
+	c.raw("NOOP\r\nABOR\r\n")
+	c.expect(426)
+	c.expect(200)
+	c.expect(226)
+	c.cmd(550, "SIZE big")
+
+	startUpload(t, c)
+	c.raw("NOOP\r\nQUIT\r\n")
+	c.expect(426)
+	c.expect(221)
+	c.expectClosed()
+}

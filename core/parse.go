@@ -11,11 +11,20 @@ const (
 	telnetSE   = 0xF0
 )
 
+// telnetDM is the Data Mark of the Synch that clients send before ABOR
+// (IAC IP, IAC DM). When the IAC before it went out of band as urgent data,
+// a lone DM starts the line: no verb begins with that byte, so it is dropped.
+const telnetDM = 0xF2
+
 // cleanLine turns a raw line into command text: Telnet sequences removed
-// (IAC IAC stays a literal 0xFF byte), the CR and trailing spaces trimmed.
+// (IAC IAC stays a literal 0xFF byte), a leading lone Data Mark dropped,
+// the CR and trailing spaces trimmed.
 func cleanLine(line []byte) string {
 	if i := indexIAC(line); i >= 0 {
 		line = stripTelnet(line, i)
+	}
+	for len(line) > 0 && line[0] == telnetDM {
+		line = line[1:]
 	}
 	end := len(line)
 	for end > 0 && (line[end-1] == '\r' || line[end-1] == ' ') {

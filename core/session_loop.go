@@ -28,6 +28,7 @@ func (s *Session) run(implicitTLS bool) {
 	s.log = s.srv.logger().With("session", s.id, "remote", s.raw.RemoteAddr().String())
 	defer s.finish()
 	defer s.recoverLogged("session")
+	keepUrgentInline(s.raw)
 	if implicitTLS && !s.implicitHandshake() {
 		return
 	}
@@ -144,21 +145,27 @@ func syncVerb(verb string) bool {
 }
 
 // duringCommand answers ABOR, STAT and QUIT while a command runs (called with
-// s.mu held). handled false means the line is to be queued: a pipelined
-// line behind others keeps its place, STAT and QUIT interrupt only a
-// transfer, and ABOR any command still working.
+// s.mu held). handled false means the line is to be queued. ABOR stops any
+// command still working at once, even behind pipelined lines (RFC 959 has
+// it acted on at once); then it is queued after them, so that its 226
+// follows their replies. QUIT ends a transfer and drops the queue. STAT
+// reports on a transfer, unless lines wait before it: its reply keeps their
+// order.
 func (s *Session) duringCommand(verb, text string) (handled, goOn bool) {
-	if s.finalSent || len(s.queue) > 0 {
+	if s.finalSent {
 		return false, true
 	}
 	switch {
 	case verb == "ABOR":
-		s.aborting = true
 		if s.cancelCmd != nil {
 			s.cancelCmd()
 		}
+		if len(s.queue) > 0 {
+			return false, true
+		}
+		s.aborting = true
 		return true, true
-	case verb == "STAT" && len(text) == 4 && s.data.running():
+	case verb == "STAT" && len(text) == 4 && s.data.running() && len(s.queue) == 0:
 		n := s.data.transferred()
 		s.reply(NewReply(213, "Status: %d bytes transferred.", n))
 		return true, true
