@@ -44,6 +44,7 @@ func runServe(args []string, stderr io.Writer) int {
 		logger.Error("luaftpd stopped", "err", err)
 		return exitFail
 	}
+	logger.Info("stopped")
 	return exitOK
 }
 

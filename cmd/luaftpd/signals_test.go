@@ -70,6 +70,9 @@ func TestSIGTERMLetsTransfersFinish(t *testing.T) {
 	if code := s.waitExit(35 * time.Second); code != 0 {
 		t.Fatalf("exit %d after SIGTERM, want 0", code)
 	}
+	if !s.log.contains(`"msg":"stopped"`) {
+		t.Error("no stopped line in the log")
+	}
 }
 
 func TestSIGINTIdleExit(t *testing.T) {
@@ -81,5 +84,43 @@ func TestSIGINTIdleExit(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("an idle server took %v to stop", d)
+	}
+}
+
+// TestSecondSIGTERMClosesAtOnce stalls a download, sends SIGTERM twice, and
+// checks that the second one ends the server without waiting for the
+// shutdown deadline.
+func TestSecondSIGTERMClosesAtOnce(t *testing.T) {
+	s := startServer(t, "-user", alice)
+	writeAt(t, s.root, "big.bin", randomBytes(t, 32<<20))
+	c, err := ftp.Dial(s.addr, ftp.DialWithTimeout(10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Quit()
+	if err := c.Login("alice", "secret"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Retr("big.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := io.ReadFull(r, make([]byte, 1<<20)); err != nil {
+		t.Fatal(err)
+	}
+	// The client reads no more: the transfer cannot finish by itself.
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	s.waitLog(func(e logEntry) bool { return e.str("msg") == "shutting down" })
+	start := time.Now()
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	if code := s.waitExit(20 * time.Second); code != 0 {
+		t.Fatalf("exit %d, want 0", code)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the second SIGTERM took %v to end the server", d)
+	}
+	if !s.log.contains("closing every connection now") {
+		t.Error("the log does not say the second signal closed the connections")
 	}
 }
