@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/luaftpd/luaftpd/scripts"
 	"io"
 	"log/slog"
 	"net"
@@ -79,7 +80,7 @@ func startScripts(t *testing.T, dir string, cfg setup) *server {
 	logger := slog.New(slog.NewJSONHandler(srv.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	// bcrypt at cost 10 takes one to two seconds under -race on a small
 	// machine; the auth budget is widened so a busy test run stays green.
-	eng, err := hooks.New(hooks.Options{Dir: srv.Scripts, Logger: logger, KV: cfg.kv, AuthTimeout: 30 * time.Second})
+	eng, err := hooks.New(hooks.Options{Dir: srv.Scripts, Stock: scripts.FS(), Logger: logger, KV: cfg.kv, AuthTimeout: 30 * time.Second})
 	if err != nil {
 		t.Fatalf("loading %s: %v", dir, err)
 	}
@@ -369,7 +370,7 @@ func (l *logBuf) records(t *testing.T, msg string) []map[string]any {
 
 // newEngine loads a scripts folder as `luaftpd check` would.
 func newEngine(dir string) (*hooks.Engine, error) {
-	eng, err := hooks.New(hooks.Options{Dir: dir, Logger: slog.New(slog.DiscardHandler)})
+	eng, err := hooks.New(hooks.Options{Dir: dir, Stock: scripts.FS(), Logger: slog.New(slog.DiscardHandler)})
 	if err == nil {
 		eng.Close()
 	}

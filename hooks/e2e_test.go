@@ -3,6 +3,7 @@ package hooks
 import (
 	"crypto/tls"
 	"fmt"
+	"github.com/luaftpd/luaftpd/scripts"
 	"net"
 	"net/textproto"
 	"os"
@@ -384,7 +385,7 @@ ftp.site("TLS", function(ev) return ftp.reply(200, tostring(ev.session.tls)) end
 
 // The stock transfer log, as shipped, over real transfers.
 func TestE2EStockTransferLog(t *testing.T) {
-	x := startE2E(t, nil, func(o *Options) { o.Stock = nil })
+	x := startE2E(t, nil, func(o *Options) { o.Stock = scripts.FS() })
 	c := x.login(t)
 	c.store("STOR in.bin", "0123456789")
 	if got := c.retrieve("RETR in.bin"); got != "0123456789" {

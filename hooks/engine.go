@@ -13,7 +13,6 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luaftpd/luaftpd/core"
-	"github.com/luaftpd/luaftpd/scripts"
 )
 
 // Options configure an Engine.
@@ -29,8 +28,8 @@ type Options struct {
 	// Logger receives script logs and errors; nil: slog.Default().
 	Logger *slog.Logger
 
-	// Stock is the stock scripts; nil: the ones built into the binary
-	// (scripts.FS). Tests use it to run without them.
+	// Stock is the stock scripts (the binary passes scripts.FS()); a script
+	// of the same name in Dir replaces a stock one. Nil: none.
 	Stock fs.FS
 	// KV is the store behind the kv module, shared by every script and kept
 	// across reloads; nil: an in-memory store.
@@ -67,7 +66,7 @@ var _ core.Hooks = (*Engine)(nil)
 func New(opts Options) (*Engine, error) {
 	e := newEngine(opts)
 	for _, name := range opts.Disable {
-		if _, err := fs.Stat(e.stock, name); err != nil {
+		if e.stock == nil || !stockHas(e.stock, name) {
 			e.log.Warn("no stock script of that name to disable", "script", name)
 		}
 	}
@@ -79,14 +78,16 @@ func New(opts Options) (*Engine, error) {
 	return e, nil
 }
 
+func stockHas(fsys fs.FS, name string) bool {
+	_, err := fs.Stat(fsys, name)
+	return err == nil
+}
+
 func newEngine(opts Options) *Engine {
 	e := &Engine{opts: opts, log: opts.Logger, stock: opts.Stock,
 		hookTimeout: opts.HookTimeout, authTimeout: opts.AuthTimeout}
 	if e.log == nil {
 		e.log = slog.Default()
-	}
-	if e.stock == nil {
-		e.stock = scripts.FS()
 	}
 	if e.hookTimeout <= 0 {
 		e.hookTimeout = time.Second
@@ -185,10 +186,11 @@ func (e *Engine) Close() error {
 	return nil
 }
 
-// Check compiles and loads the scripts of dir (and the stock scripts not
-// disabled) without serving, and returns every error (luaftpd check).
-func Check(dir string, disable []string) []error {
-	e := newEngine(Options{Dir: dir, Disable: disable, Logger: slog.New(slog.DiscardHandler)})
+// Check compiles and loads the scripts of opts.Dir and opts.Stock (those not
+// disabled) as New would, without serving, and returns every error (luaftpd check).
+func Check(opts Options) []error {
+	opts.Logger = slog.New(slog.DiscardHandler)
+	e := newEngine(opts)
 	s, err := e.load()
 	if err != nil {
 		var me interface{ WrappedErrors() []error }

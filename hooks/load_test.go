@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"github.com/luaftpd/luaftpd/scripts"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,13 +68,13 @@ func TestMissingFolder(t *testing.T) {
 func TestCheck(t *testing.T) {
 	dir := t.TempDir()
 	writeScripts(t, dir, map[string]string{"10-a.lua": "x = = 1", "20-b.lua": "\nerror('b')", "30-ok.lua": "ftp.before('NOOP', function() end)"})
-	errs := Check(dir, []string{"20-transfer-log.lua"})
+	errs := Check(Options{Dir: dir, Stock: scripts.FS(), Disable: []string{"20-transfer-log.lua"}})
 	if len(errs) != 2 {
 		t.Fatalf("Check = %v", errs)
 	}
 	wantContains(t, "first", errs[0].Error(), "10-a.lua:1:")
 	wantContains(t, "second", errs[1].Error(), "20-b.lua:2: b")
-	if errs := Check(t.TempDir()+"/nope", nil); len(errs) != 1 || !strings.Contains(errs[0].Error(), "does not exist") {
+	if errs := Check(Options{Dir: t.TempDir() + "/nope"}); len(errs) != 1 || !strings.Contains(errs[0].Error(), "does not exist") {
 		t.Errorf("Check(missing) = %v", errs)
 	}
 }
@@ -84,7 +85,7 @@ func TestDanglingLink(t *testing.T) {
 	if err := os.Symlink("nowhere.lua", filepath.Join(dir, "20-b.lua")); err != nil {
 		t.Fatal(err)
 	}
-	errs := Check(dir, []string{"20-transfer-log.lua"})
+	errs := Check(Options{Dir: dir, Stock: scripts.FS(), Disable: []string{"20-transfer-log.lua"}})
 	if len(errs) != 1 || errs[0].Error() != "20-b.lua: a link to a file that does not exist" {
 		t.Errorf("Check = %v", errs)
 	}
@@ -111,7 +112,7 @@ func TestUnreadableReportedWithOthers(t *testing.T) {
 	if err := os.Symlink("nowhere.lua", filepath.Join(dir, "20-b.lua")); err != nil {
 		t.Fatal(err)
 	}
-	errs := Check(dir, []string{"20-transfer-log.lua"})
+	errs := Check(Options{Dir: dir, Stock: scripts.FS(), Disable: []string{"20-transfer-log.lua"}})
 	if len(errs) != 2 || !strings.HasPrefix(errs[0].Error(), "10-a.lua:1:") || errs[1].Error() != "20-b.lua: a link to a file that does not exist" {
 		t.Errorf("Check = %v", errs)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/luaftpd/luaftpd/scripts"
 	"io"
 	"os"
 
@@ -37,7 +38,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "luaftpd check: %s is not a folder\n", dir)
 		return exitFail
 	}
-	errs := hooks.Check(dir, disable)
+	errs := hooks.Check(hooks.Options{Dir: dir, Stock: scripts.FS(), Disable: disable})
 	for _, err := range errs {
 		fmt.Fprintln(stderr, err)
 	}

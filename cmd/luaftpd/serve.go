@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/luaftpd/luaftpd/scripts"
 	"io"
 	"log/slog"
 	"net"
@@ -154,6 +155,7 @@ func buildServer(o *options, logger *slog.Logger) (*core.Server, *hooks.Engine, 
 func newEngine(o *options, logger *slog.Logger) (*hooks.Engine, error) {
 	engine, err := hooks.New(hooks.Options{
 		Dir:         o.scripts,
+		Stock:       scripts.FS(),
 		HookTimeout: o.hookTimeout,
 		AuthTimeout: o.authTimeout,
 		Disable:     o.disableStock,
