@@ -227,8 +227,12 @@ func (s *Session) transferFSReply(err error) Reply {
 // sendData opens the data connection the client prepared, replies 150,
 // calls produce with the connection, closes it and returns 226 (or 425 when
 // no connection could be made, 426 when it broke or r.ctx was cancelled).
-// Listings use it; produce writes CRLF line ends itself.
+// Listings use it; produce writes CRLF line ends itself. A listing is a
+// transfer too: it uses up a REST offset, which must not reach the next RETR
+// or STOR (RFC 3659 section 5.3: REST applies to the transfer right after
+// it).
 func (s *Session) sendData(r *request, produce func(w io.Writer) error) Reply {
+	s.takeRest()
 	if rep, ok := s.acquireData(); !ok {
 		return rep
 	}

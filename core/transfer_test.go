@@ -625,3 +625,23 @@ func TestTransferEvents(t *testing.T) {
 		}
 	}
 }
+
+// A listing uses up a REST offset: the RETR or STOR after it starts at 0.
+func TestListingUsesUpREST(t *testing.T) {
+	ts := startServer(t)
+	putFile(t, ts.Mem, "/r.txt", "0123456789")
+	c := ts.loginAlice(t)
+	for _, list := range []string{"LIST", "NLST", "MLSD"} {
+		c.cmd(350, "REST 4")
+		c.retrieve("%s", list)
+		if got := c.retrieve("RETR r.txt"); got != "0123456789" {
+			t.Errorf("RETR after REST and %s sent %q", list, got)
+		}
+	}
+	c.cmd(350, "REST 4")
+	c.retrieve("NLST")
+	c.store("new.txt", "abc")
+	if got := getFile(t, ts.Mem, "/new.txt"); got != "abc" {
+		t.Errorf("STOR after REST and NLST stored %q", got)
+	}
+}
