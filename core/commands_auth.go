@@ -177,13 +177,15 @@ func (s *Session) cmdACCT(r *request) Reply {
 	return NewReply(202, "ACCT not needed.")
 }
 
-// cmdREIN forgets the login, as if the client had just connected; the
-// control channel's protection stays.
+// cmdREIN forgets the login and resets every parameter to its default, as
+// if the client had just connected (RFC 959); the control channel's
+// protection stays.
 func (s *Session) cmdREIN(r *request) Reply {
 	s.data.close()
 	s.closeFS()
 	s.user, s.pendUser, s.account, s.fs = "", "", nil, nil
 	s.cwd, s.ascii, s.restOffset, s.renameFrom = "/", false, 0, ""
+	s.client, s.mlstOff, s.hashAlgo = "", 0, 0
 	s.log = s.srv.logger().With("session", s.id, "remote", s.raw.RemoteAddr().String())
 	return NewReply(220, "Service ready for new user.")
 }

@@ -148,3 +148,22 @@ func TestEveryVerbAnswers(t *testing.T) {
 	}
 	c.cmd(200, "NOOP")
 }
+
+// REIN resets every parameter, the OPTS choices included (RFC 959).
+func TestREINResetsOptions(t *testing.T) {
+	ts := startServer(t)
+	ts.putFile(t, "/f", "abc")
+	c := ts.loginAlice(t)
+	c.cmd(200, "OPTS HASH MD5")
+	c.cmd(200, "OPTS MLST type;")
+	c.cmd(200, "TYPE A")
+	c.cmd(220, "REIN")
+	c.cmd(331, "USER alice")
+	c.cmd(230, "PASS secret")
+	if msg := c.cmd(200, "OPTS HASH"); msg != "SHA-256" {
+		t.Errorf("OPTS HASH after REIN: %q", msg)
+	}
+	if msg := c.cmd(250, "MLST f"); !strings.Contains(msg, "type=file;size=3;") {
+		t.Errorf("MLST after REIN: %q", msg)
+	}
+}
