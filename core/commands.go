@@ -52,6 +52,10 @@ type command struct {
 	fn    handler
 	flags cmdFlags
 	path  pathIn // where the argument names a path
+	// no550 is, for a verb whose replies in RFC 959 section 5.4 lack 550,
+	// the code a built-in 550 becomes: 553 for STOR, STOU and RNTO ("file
+	// name not allowed"), 450 for LIST, NLST and STAT ("file unavailable").
+	no550 int
 	feat  string // the FEAT line it adds, if any
 	help  string // the HELP syntax line
 }
@@ -81,7 +85,7 @@ func init() {
 		"LANG": {fn: (*Session).cmdLANG, flags: cmdNoLogin, feat: "LANG EN*", help: "LANG [<tag>]"},
 		"HELP": {fn: (*Session).cmdHELP, flags: cmdNoLogin, help: "HELP [<command>]"},
 		"NOOP": {fn: (*Session).cmdNOOP, flags: cmdNoLogin, help: "NOOP"},
-		"STAT": {fn: (*Session).cmdSTAT, path: pathStatus, help: "STAT [<path>]"},
+		"STAT": {fn: (*Session).cmdSTAT, no550: 450, path: pathStatus, help: "STAT [<path>]"},
 		"CLNT": {fn: (*Session).cmdCLNT, flags: cmdNoLogin, feat: "CLNT", help: "CLNT <client>"},
 		"SITE": {fn: (*Session).cmdSITE, path: pathSite, flags: cmdNeedArg, feat: "SITE CHMOD", help: "SITE <command> [<args>]"},
 		"AVBL": {fn: (*Session).cmdAVBL, path: pathWhole, feat: "AVBL", help: "AVBL [<path>]"},
@@ -99,7 +103,7 @@ func init() {
 		"XRMD":    {fn: (*Session).cmdRMD, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "XRMD <path>"},
 		"DELE":    {fn: (*Session).cmdDELE, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "DELE <path>"},
 		"RNFR":    {fn: (*Session).cmdRNFR, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "RNFR <path>"},
-		"RNTO":    {fn: (*Session).cmdRNTO, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "RNTO <path>"},
+		"RNTO":    {fn: (*Session).cmdRNTO, no550: 553, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "RNTO <path>"},
 		"SMNT":    {fn: (*Session).cmdSMNT, flags: cmdNeedArg, help: "SMNT <path>"},
 		"SIZE":    {fn: (*Session).cmdSIZE, path: pathWhole, flags: cmdNeedArg, feat: "SIZE", help: "SIZE <path>"},
 		"MDTM":    {fn: (*Session).cmdMDTM, path: pathWhole, flags: cmdNeedArg, feat: "MDTM", help: "MDTM <path>"},
@@ -113,8 +117,8 @@ func init() {
 		"ALLO":    {fn: (*Session).cmdALLO, help: "ALLO <size>"},
 
 		// listings (commands_list.go): sent over the data connection
-		"LIST": {fn: (*Session).cmdLIST, path: pathListing, flags: cmdTransfer, help: "LIST [<path>]"},
-		"NLST": {fn: (*Session).cmdNLST, path: pathListing, flags: cmdTransfer, help: "NLST [<path>]"},
+		"LIST": {fn: (*Session).cmdLIST, no550: 450, path: pathListing, flags: cmdTransfer, help: "LIST [<path>]"},
+		"NLST": {fn: (*Session).cmdNLST, no550: 450, path: pathListing, flags: cmdTransfer, help: "NLST [<path>]"},
 		"MLSD": {fn: (*Session).cmdMLSD, path: pathWhole, flags: cmdTransfer, help: "MLSD [<path>]"},
 
 		// data channel and transfers (commands_transfer.go, datachan*.go)
@@ -127,8 +131,8 @@ func init() {
 		"EPSV": {fn: (*Session).cmdEPSV, feat: "EPSV", help: "EPSV [1|2|ALL]"},
 		"REST": {fn: (*Session).cmdREST, flags: cmdNeedArg, feat: "REST STREAM", help: "REST <offset>"},
 		"RETR": {fn: (*Session).cmdRETR, path: pathWhole, flags: cmdNeedArg | cmdTransfer, help: "RETR <path>"},
-		"STOR": {fn: (*Session).cmdSTOR, path: pathWhole, flags: cmdNeedArg | cmdTransfer | cmdWrite, help: "STOR <path>"},
-		"STOU": {fn: (*Session).cmdSTOU, path: pathUnique, flags: cmdTransfer | cmdWrite, help: "STOU [<path>]"},
+		"STOR": {fn: (*Session).cmdSTOR, no550: 553, path: pathWhole, flags: cmdNeedArg | cmdTransfer | cmdWrite, help: "STOR <path>"},
+		"STOU": {fn: (*Session).cmdSTOU, no550: 553, path: pathUnique, flags: cmdTransfer | cmdWrite, help: "STOU [<path>]"},
 		"APPE": {fn: (*Session).cmdAPPE, path: pathWhole, flags: cmdNeedArg | cmdTransfer | cmdWrite, help: "APPE <path>"},
 		"ABOR": {fn: (*Session).cmdABOR, help: "ABOR"},
 	}

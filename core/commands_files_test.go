@@ -147,8 +147,11 @@ func TestReadOnlyUserWrites(t *testing.T) {
 	ts := startServer(t, func(s *Server) { s.Anonymous = true })
 	ts.putFile(t, "/f", "x")
 	c := ts.login(t, "anonymous", "a@b")
-	for _, line := range []string{"MKD x", "RMD x", "DELE f", "RNFR f", "RNTO g", "STOR g", "APPE f", "STOU", "MFMT 20200101000000 f", "SITE CHMOD 600 f"} {
+	for _, line := range []string{"MKD x", "RMD x", "DELE f", "RNFR f", "APPE f", "MFMT 20200101000000 f", "SITE CHMOD 600 f"} {
 		c.cmd(550, "%s", line)
+	}
+	for _, line := range []string{"RNTO g", "STOR g", "STOU"} { // RFC 959 gives these no 550
+		c.cmd(553, "%s", line)
 	}
 	c.cmd(213, "SIZE f")
 }

@@ -208,7 +208,7 @@ func (s *Session) cmdSITE(r *request) Reply {
 			return rep
 		}
 	}
-	return NewReply(504, "SITE %s not understood.", name)
+	return NewReply(500, "SITE %s not understood.", name)
 }
 
 func (s *Session) siteHelp() Reply {

@@ -119,7 +119,7 @@ func TestSITE(t *testing.T) {
 	c.cmd(501, "SITE CHMOD 9z9 f.txt")
 	c.cmd(501, "SITE CHMOD 644")
 	c.cmd(550, "SITE CHMOD 644 missing")
-	c.cmd(504, "SITE FROB")
+	c.cmd(500, "SITE FROB")
 }
 
 func TestAVBL(t *testing.T) {

@@ -77,7 +77,7 @@ func TestLIST(t *testing.T) {
 	if got := c.retrieve("LIST b.txt"); !strings.HasSuffix(got, " b.txt\r\n") || strings.Count(got, "\r\n") != 1 {
 		t.Errorf("LIST of a file: %q", got)
 	}
-	c.cmd(550, "LIST missing")
+	c.cmd(450, "LIST missing")
 }
 
 func TestNLST(t *testing.T) {
@@ -88,8 +88,8 @@ func TestNLST(t *testing.T) {
 	if got := c.retrieve("NLST dir/*.txt"); got != "dir/b.txt\r\ndir/é.txt\r\n" {
 		t.Errorf("NLST pattern: %q", got)
 	}
-	c.cmd(550, "NLST missing")
-	c.cmd(550, "NLST dir/*.none")
+	c.cmd(450, "NLST missing")
+	c.cmd(450, "NLST dir/*.none")
 	c.cmd(250, "CWD dir")
 	if got := c.retrieve("NLST"); got != "b.txt\r\nsub\r\né.txt\r\n" {
 		t.Errorf("NLST: %q", got)
@@ -149,7 +149,7 @@ func TestSTATPath(t *testing.T) {
 	if lines[0] != "Status of /dir:" || len(lines) != 5 || lines[4] != "End of status." {
 		t.Errorf("STAT dir: %q", msg)
 	}
-	c.cmd(550, "STAT missing")
+	c.cmd(450, "STAT missing")
 }
 
 func TestListingWithoutDataChannel(t *testing.T) {

@@ -143,7 +143,7 @@ func (s *Session) cmdSTOR(r *request) Reply {
 		return s.store(r, r.path, "Ok to send data.", s.createUpload)
 	}
 	return s.store(r, r.path, "Ok to send data.", func(r *request, name string) (io.Writer, func(bool) error, Reply, bool) {
-		return s.openInPlace(r, name, offset, 550)
+		return s.openInPlace(r, name, offset, 554)
 	})
 }
 
@@ -228,13 +228,17 @@ func (s *Session) createExclusive(r *request, name string) (io.Writer, func(bool
 }
 
 // openInPlace is the in-place write of APPE (offset < 0) and REST+STOR; a
-// backend without vfs.WriterAt answers missing with its code.
+// backend without vfs.WriterAt answers missing with its code. An offset past
+// the end of the file is 554, RFC 1123's reply to an invalid REST.
 func (s *Session) openInPlace(r *request, name string, offset int64, missing int) (io.Writer, func(bool) error, Reply, bool) {
 	wa, ok := s.fs.(vfs.WriterAt)
 	if !ok {
 		return nil, nil, NewReply(missing, "This storage cannot append or resume uploads."), false
 	}
 	w, err := wa.OpenWrite(r.ctx, name, offset)
+	if err != nil && offset >= 0 && errors.Is(err, fs.ErrInvalid) {
+		return nil, nil, NewReply(554, "Invalid restart offset."), false
+	}
 	if err != nil {
 		return nil, nil, s.transferFSReply(err), false
 	}

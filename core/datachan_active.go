@@ -11,7 +11,7 @@ import (
 // "PORT h1,h2,h3,h4,p1,p2".
 func (s *Session) cmdPORT(r *request) Reply {
 	if s.data.isEPSVAll() {
-		return NewReply(503, "PORT not allowed after EPSV ALL.")
+		return NewReply(501, "PORT not allowed after EPSV ALL.")
 	}
 	addr, ok := parsePORT(r.arg)
 	if !ok {
@@ -24,7 +24,7 @@ func (s *Session) cmdPORT(r *request) Reply {
 // "EPRT |1|132.235.1.2|6275|" or "EPRT |2|::1|5282|".
 func (s *Session) cmdEPRT(r *request) Reply {
 	if s.data.isEPSVAll() {
-		return NewReply(503, "EPRT not allowed after EPSV ALL.")
+		return NewReply(501, "EPRT not allowed after EPSV ALL.")
 	}
 	addr, code := parseEPRT(r.arg)
 	switch code {

@@ -15,11 +15,11 @@ import (
 // cmdPASV prepares a passive IPv4 data connection (RFC 959).
 func (s *Session) cmdPASV(r *request) Reply {
 	if s.data.isEPSVAll() {
-		return NewReply(503, "PASV not allowed after EPSV ALL.")
+		return NewReply(501, "PASV not allowed after EPSV ALL.")
 	}
 	ip, err := s.pasvHost(r.ctx)
 	if err != nil {
-		return NewReply(522, "PASV needs IPv4; use EPSV.")
+		return NewReply(502, "PASV needs IPv4; use EPSV.")
 	}
 	ln, err := s.listenPassive()
 	if err != nil {

@@ -126,8 +126,8 @@ func TestEPSVAll(t *testing.T) {
 		t.Fatalf("EPSV ALL: %v", rep)
 	}
 	for _, fn := range []handler{(*Session).cmdPORT, (*Session).cmdEPRT, (*Session).cmdPASV} {
-		if rep := call(s, fn, "127,0,0,1,4,1"); rep.Code != 503 {
-			t.Errorf("after EPSV ALL: %v, want 503", rep)
+		if rep := call(s, fn, "127,0,0,1,4,1"); rep.Code != 501 {
+			t.Errorf("after EPSV ALL: %v, want 501", rep)
 		}
 	}
 	if rep := call(s, (*Session).cmdEPSV, ""); rep.Code != 229 {

@@ -82,6 +82,7 @@ func (s *Session) dispatch(r *request, start time.Time) int {
 		return rep.Code
 	}
 	if rep, ok := s.allowed(c, r); !ok {
+		rep = c.fit(rep)
 		s.final(rep)
 		return rep.Code
 	}
@@ -90,7 +91,7 @@ func (s *Session) dispatch(r *request, start time.Time) int {
 		before, after = h.Wants(r.verb)
 	}
 	if !before && !after {
-		rep := s.call(c.fn, r)
+		rep := c.fit(s.call(c.fn, r))
 		s.final(rep)
 		return rep.Code
 	}
@@ -111,7 +112,7 @@ func (s *Session) dispatchHooked(r *request, c *command, before, after bool, sta
 		rep, stopped = s.runBefore(r, c, ev)
 	}
 	if !stopped {
-		rep = s.call(c.fn, r)
+		rep = c.fit(s.call(c.fn, r))
 	}
 	s.final(rep)
 	if after {
@@ -159,6 +160,15 @@ func (s *Session) hookPath(k pathIn, p string) string {
 		return s.pathOf(k, "")
 	}
 	return s.resolve(p)
+}
+
+// fit gives a built-in reply the code RFC 959 section 5.4 allows for the
+// verb (see command.no550). A script's denial keeps the code it chose.
+func (c *command) fit(rep Reply) Reply {
+	if rep.Code == 550 && c.no550 != 0 {
+		rep.Code = c.no550
+	}
+	return rep
 }
 
 // final writes a command's final reply. The command counts as finished

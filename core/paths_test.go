@@ -62,8 +62,8 @@ func TestEveryPathCommandActsOnEvPath(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{"STAT /bob/secret", 550, "No such file or directory."},
-		{"STAT -la /bob/secret", 550, "No such file or directory."},
+		{"STAT /bob/secret", 450, "No such file or directory."},
+		{"STAT -la /bob/secret", 450, "No such file or directory."},
 		{"MFMT 20200101000000 /bob/secret", 550, "No such file or directory."},
 		{"MFMT 20200101000000 /bob/f", 213, "Modify=20200101000000; /alice/f"},
 		{"SITE CHMOD 600 /bob/secret", 550, "No such file or directory."},

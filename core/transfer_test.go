@@ -145,7 +145,7 @@ func TestRestStore(t *testing.T) {
 	}
 	c.cmd(350, "REST 100")
 	c.pasv()
-	c.cmd(550, "STOR f")
+	c.cmd(554, "STOR f") // RFC 1123: an invalid REST
 	if got := getFile(t, ts.Mem, "/f"); got != "0123xy" {
 		t.Fatalf("refused REST + STOR left %q", got)
 	}
@@ -180,7 +180,7 @@ func TestAppendWithoutWriterAt(t *testing.T) {
 	c.cmd(502, "APPE f")
 	c.cmd(350, "REST 1")
 	c.pasv()
-	c.cmd(550, "STOR f")
+	c.cmd(554, "STOR f")
 	c.store("f", "still works")
 }
 
@@ -232,7 +232,7 @@ func TestRetrieveErrors(t *testing.T) {
 	dc := c.pasv()
 	c.cmd(550, "RETR missing")
 	c.cmd(550, "RETR dir")
-	c.cmd(550, "STOR dir")
+	c.cmd(553, "STOR dir")
 	c.cmd(200, "NOOP")
 	// Refusals before 150 leave the prepared connection for the next transfer.
 	c.cmd(150, "RETR f")
@@ -443,7 +443,7 @@ func TestActiveAndPassiveIPv6(t *testing.T) {
 	c := ts.loginAlice(t)
 	c.cmd(501, "PORT 127,0,0,1,4,1")
 	c.cmd(522, "EPSV 1")
-	c.cmd(522, "PASV")
+	c.cmd(502, "PASV")
 	c.cmd(501, "EPRT |1|127.0.0.1|6275|")
 	port, conns := activeListen(t, "tcp6", "[::1]:0")
 	c.cmd(200, "EPRT |2|::1|%d|", port)

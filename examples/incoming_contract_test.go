@@ -25,13 +25,13 @@ func TestIncomingRewritePathAfterArgs(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := srv.login(t, "alice", "a")
-	for _, cmd := range []string{
-		"STAT /incoming/bob", "STAT /incoming/bob/secret.txt",
-		"MFMT 20200101000000 /incoming/bob/secret.txt",
-		"SITE CHMOD 600 /incoming/bob/secret.txt",
+	for cmd, want := range map[string]int{
+		"STAT /incoming/bob": 450, "STAT /incoming/bob/secret.txt": 450, // STAT has no 550 in RFC 959
+		"MFMT 20200101000000 /incoming/bob/secret.txt": 550,
+		"SITE CHMOD 600 /incoming/bob/secret.txt":      550,
 	} {
-		if code, msg := c.send("%s", cmd); code != 550 || msg != "No such file or directory." {
-			t.Errorf("%s: %d %q, want 550 \"No such file or directory.\"", cmd, code, msg)
+		if code, msg := c.send("%s", cmd); code != want || msg != "No such file or directory." {
+			t.Errorf("%s: %d %q, want %d \"No such file or directory.\"", cmd, code, msg, want)
 		}
 	}
 	fi, err := os.Stat(secret)

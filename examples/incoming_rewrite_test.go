@@ -39,7 +39,7 @@ func TestIncomingRewrite(t *testing.T) {
 	c.epsv()
 	c.reply(550, "No such file or directory.", "RETR /incoming/bob/secret.txt")
 	c.epsv()
-	c.reply(550, "No such file or directory.", "LIST /incoming/bob")
+	c.reply(450, "No such file or directory.", "LIST /incoming/bob") // LIST has no 550 in RFC 959
 	c.cmd(350, "RNFR /incoming/report.txt")
 	c.cmd(250, "RNTO /incoming/renamed.txt")
 	c.cmd(250, "CWD /")

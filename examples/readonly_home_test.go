@@ -34,7 +34,7 @@ func TestReadonlyHome(t *testing.T) {
 			t.Errorf("RETR readme.txt = %q", got)
 		}
 		c.epsv()
-		c.reply(550, "Permission denied.", "STOR x.txt")
+		c.reply(553, "Permission denied.", "STOR x.txt") // STOR and STOU have no 550 in RFC 959
 		c.epsv()
 		c.cmd(550, "APPE readme.txt")
 		c.cmd(550, "DELE readme.txt")
@@ -44,7 +44,7 @@ func TestReadonlyHome(t *testing.T) {
 		c.cmd(550, "SITE CHMOD 600 readme.txt")
 		c.cmd(550, "MFMT 20200101000000 readme.txt")
 		c.epsv()
-		c.cmd(550, "STOU")
+		c.cmd(553, "STOU")
 		c.cmd(250, "CWD ..")
 		c.reply(257, `"/" is the current directory.`, "PWD")
 		c.cmd(550, "SIZE /reports/q3.txt")
@@ -60,7 +60,7 @@ func TestReadonlyHome(t *testing.T) {
 			t.Errorf("RETR = %q", got)
 		}
 		c.epsv()
-		c.cmd(550, "STOR q4.txt")
+		c.cmd(553, "STOR q4.txt")
 		c.cmd(550, "DELE q3.txt")
 	})
 

@@ -141,7 +141,7 @@ end)`})
 	c.is("SITE NOTHING", 200, "Command okay.")
 	c.is("SITE WHO", 200, "id alice 127.0.0.1 false / /")
 	c.is("SITE HELP", 214, "SITE commands:\n CHMOD <mode> <path>\n HELP\n ECHO <text>\n NOTHING\n WHO\nEnd.")
-	c.is("SITE UNKNOWN", 504, "SITE UNKNOWN not understood.")
+	c.is("SITE UNKNOWN", 500, "SITE UNKNOWN not understood.")
 }
 
 // ftp.command: a new verb, with opts.auth, opts.feat and opts.help, shown

@@ -6,7 +6,8 @@
 -- root (the part of the server's tree the user sees; default the whole of
 -- it), the home (the folder the session starts in, inside the root), and
 -- whether the user may only read. A read-only user gets "550" for every
--- command that writes: STOR, APPE, DELE, MKD, RMD, RNFR/RNTO, SITE CHMOD...
+-- command that writes: APPE, DELE, MKD, RMD, RNFR, SITE CHMOD... ("553"
+-- for STOR, STOU and RNTO, whose RFC 959 replies have no 550).
 -- Make a hash with crypto.bcrypt_hash("password") or `luaftpd passwd`.
 -- Names not listed here go to the next provider (-user, -users).
 --
