@@ -40,6 +40,7 @@ func (s *Session) cmdPASS(r *request) Reply {
 	s.pendUser = ""
 	acct, err := s.authenticate(r.ctx, name, r.arg)
 	if acct == nil {
+		s.throttleFailure(r.ctx)
 		rep := s.loginFailed(name, err)
 		r.sent = 530
 		return rep

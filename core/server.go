@@ -51,6 +51,10 @@ type Server struct {
 	DataTimeout time.Duration
 	// MaxLoginFailures closes the connection after this many failed logins; 0: 3.
 	MaxLoginFailures int
+	// LoginFailDelay is how long a failed login waits before its 530 once
+	// its address has failed more than five times in ten minutes, which
+	// slows password guessing; 0: 1 second; negative: no wait.
+	LoginFailDelay time.Duration
 	// Banner is the 220 greeting text; "": "luaftpd ready".
 	Banner string
 
@@ -61,6 +65,7 @@ type Server struct {
 	listeners  map[*net.Listener]struct{}
 	sessions   map[*Session]struct{}
 	perIP      map[string]int
+	failures   loginFailures // recent failed logins per address (under mu)
 	inShutdown atomic.Bool
 	sessWG     sync.WaitGroup
 	nextID     atomic.Uint64
