@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -77,5 +78,26 @@ func TestFromNetASCIIBareCR(t *testing.T) {
 				t.Errorf("%q in chunks of %d: stored %q, want %q", tc.wire, n, out.String(), tc.file)
 			}
 		}
+	}
+}
+
+// SIZE in TYPE A is what a TYPE A RETR sends: one more byte per line end
+// (RFC 3659 section 4); too large a file is refused rather than read.
+func TestSIZEInASCIIMode(t *testing.T) {
+	ts := startServer(t)
+	ts.putFile(t, "/lines.txt", "a\nb\nc\n")
+	ts.putFile(t, "/big.txt", strings.Repeat("x", asciiSizeLimit+1))
+	c := ts.loginAlice(t)
+	c.cmd(200, "TYPE A")
+	if msg := c.cmd(213, "SIZE lines.txt"); msg != "9" {
+		t.Errorf("SIZE in TYPE A: %q", msg)
+	}
+	if got := c.retrieve("RETR lines.txt"); len(got) != 9 {
+		t.Errorf("RETR in TYPE A sent %q", got)
+	}
+	c.cmd(550, "SIZE big.txt")
+	c.cmd(200, "TYPE I")
+	if msg := c.cmd(213, "SIZE lines.txt"); msg != "6" {
+		t.Errorf("SIZE in TYPE I: %q", msg)
 	}
 }

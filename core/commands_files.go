@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/sha1"
@@ -80,12 +81,51 @@ func (s *Session) statFile(ctx context.Context, p string) (fs.FileInfo, error) {
 	return fi, err
 }
 
+// asciiSizeLimit is the largest file whose SIZE is given in TYPE A: that
+// size needs a read of the whole file to count its line ends.
+const asciiSizeLimit = 8 << 20
+
+// cmdSIZE gives the number of bytes a RETR would send in the current TYPE
+// (RFC 3659 section 4): in TYPE A, one more per line end, since each LF goes
+// out as CRLF. Past asciiSizeLimit that is refused rather than computed.
 func (s *Session) cmdSIZE(r *request) Reply {
 	fi, err := s.statFile(r.ctx, r.path)
 	if err != nil {
 		return s.fail(err)
 	}
-	return NewReply(213, "%d", fi.Size())
+	if !s.ascii {
+		return NewReply(213, "%d", fi.Size())
+	}
+	if fi.Size() > asciiSizeLimit {
+		return NewReply(550, "SIZE not allowed in ASCII mode for files over %d MiB.", asciiSizeLimit>>20)
+	}
+	n, err := s.countLF(r.ctx, r.path)
+	if err != nil {
+		return s.fail(err)
+	}
+	return NewReply(213, "%d", fi.Size()+n)
+}
+
+// countLF counts the line feeds of a file; ABOR (ctx) stops it.
+func (s *Session) countLF(ctx context.Context, p string) (int64, error) {
+	f, err := s.fs.Open(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	buf := make([]byte, 32<<10)
+	var n int64
+	src := ctxReader{ctx, f}
+	for {
+		k, err := src.Read(buf)
+		n += int64(bytes.Count(buf[:k], []byte{'\n'}))
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
 }
 
 func (s *Session) cmdMDTM(r *request) Reply {

@@ -94,6 +94,9 @@ func (s *Session) cmdRETR(r *request) Reply {
 	start := time.Now()
 	mark := fmt.Sprintf("Opening %s mode data connection for %s (%d bytes).",
 		s.modeName(), path.Base(r.path), size-offset)
+	if s.ascii { // the file's size is not what TYPE A sends
+		mark = fmt.Sprintf("Opening ASCII mode data connection for %s.", path.Base(r.path))
+	}
 	rep = s.moveData(r, mark, func(conn net.Conn) error {
 		var dst io.Writer = conn
 		if s.ascii {
