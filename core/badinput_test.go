@@ -45,7 +45,9 @@ func TestNULAndNonUTF8(t *testing.T) {
 	ts := startServer(t)
 	c := ts.dial(t)
 	c.raw("NOOP\x00x\r\n")
-	c.expect(501)
+	c.expect(500) // the verb is bad
+	c.raw("NO\x00OP\r\n")
+	c.expect(500)
 	c.raw("\xff\xfe\xfd\r\n") // garbage that is not even a verb
 	c.expect(500)
 	c = ts.loginAlice(t)
@@ -54,7 +56,7 @@ func TestNULAndNonUTF8(t *testing.T) {
 	c.raw("CWD a\x00b\r\n")
 	c.expect(501)
 	c.raw("\x00\x01\x02\r\n")
-	c.expect(501)
+	c.expect(500)
 	c.cmd(257, "MKD 日本語")
 	c.cmd(250, "CWD 日本語")
 	// A password need not be UTF-8.

@@ -26,6 +26,7 @@ const (
 	cmdNeedArg                       // 501 without an argument
 	cmdWrite                         // refused (550) for read-only users
 	cmdTransfer                      // uses the data connection
+	cmdNewName                       // names a new entry: no control characters in its name
 )
 
 // pathIn says where a command's argument names the path it acts on. The
@@ -97,13 +98,13 @@ func init() {
 		"XCUP":    {fn: (*Session).cmdCDUP, path: pathParent, help: "XCUP"},
 		"PWD":     {fn: (*Session).cmdPWD, help: "PWD"},
 		"XPWD":    {fn: (*Session).cmdPWD, help: "XPWD"},
-		"MKD":     {fn: (*Session).cmdMKD, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "MKD <path>"},
-		"XMKD":    {fn: (*Session).cmdMKD, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "XMKD <path>"},
+		"MKD":     {fn: (*Session).cmdMKD, path: pathWhole, flags: cmdNeedArg | cmdWrite | cmdNewName, help: "MKD <path>"},
+		"XMKD":    {fn: (*Session).cmdMKD, path: pathWhole, flags: cmdNeedArg | cmdWrite | cmdNewName, help: "XMKD <path>"},
 		"RMD":     {fn: (*Session).cmdRMD, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "RMD <path>"},
 		"XRMD":    {fn: (*Session).cmdRMD, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "XRMD <path>"},
 		"DELE":    {fn: (*Session).cmdDELE, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "DELE <path>"},
 		"RNFR":    {fn: (*Session).cmdRNFR, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "RNFR <path>"},
-		"RNTO":    {fn: (*Session).cmdRNTO, no550: 553, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "RNTO <path>"},
+		"RNTO":    {fn: (*Session).cmdRNTO, no550: 553, path: pathWhole, flags: cmdNeedArg | cmdWrite | cmdNewName, help: "RNTO <path>"},
 		"SMNT":    {fn: (*Session).cmdSMNT, flags: cmdNeedArg, help: "SMNT <path>"},
 		"SIZE":    {fn: (*Session).cmdSIZE, path: pathWhole, flags: cmdNeedArg, feat: "SIZE", help: "SIZE <path>"},
 		"MDTM":    {fn: (*Session).cmdMDTM, path: pathWhole, flags: cmdNeedArg, feat: "MDTM", help: "MDTM <path>"},
@@ -131,9 +132,9 @@ func init() {
 		"EPSV": {fn: (*Session).cmdEPSV, feat: "EPSV", help: "EPSV [1|2|ALL]"},
 		"REST": {fn: (*Session).cmdREST, flags: cmdNeedArg, feat: "REST STREAM", help: "REST <offset>"},
 		"RETR": {fn: (*Session).cmdRETR, path: pathWhole, flags: cmdNeedArg | cmdTransfer, help: "RETR <path>"},
-		"STOR": {fn: (*Session).cmdSTOR, no550: 553, path: pathWhole, flags: cmdNeedArg | cmdTransfer | cmdWrite, help: "STOR <path>"},
-		"STOU": {fn: (*Session).cmdSTOU, no550: 553, path: pathUnique, flags: cmdTransfer | cmdWrite, help: "STOU [<path>]"},
-		"APPE": {fn: (*Session).cmdAPPE, path: pathWhole, flags: cmdNeedArg | cmdTransfer | cmdWrite, help: "APPE <path>"},
+		"STOR": {fn: (*Session).cmdSTOR, no550: 553, path: pathWhole, flags: cmdNeedArg | cmdTransfer | cmdWrite | cmdNewName, help: "STOR <path>"},
+		"STOU": {fn: (*Session).cmdSTOU, no550: 553, path: pathUnique, flags: cmdTransfer | cmdWrite | cmdNewName, help: "STOU [<path>]"},
+		"APPE": {fn: (*Session).cmdAPPE, path: pathWhole, flags: cmdNeedArg | cmdTransfer | cmdWrite | cmdNewName, help: "APPE <path>"},
 		"ABOR": {fn: (*Session).cmdABOR, help: "ABOR"},
 	}
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -225,8 +226,11 @@ func (s *Session) siteHelp() Reply {
 func (s *Session) siteChmod(r *request, args string) Reply {
 	modeText, _, _ := strings.Cut(args, " ")
 	mode, err := strconv.ParseUint(modeText, 8, 32)
-	if err != nil || r.path == "" || mode > 0o7777 {
+	if err != nil || r.path == "" {
 		return NewReply(501, "Syntax: SITE CHMOD <mode> <path>")
+	}
+	if mode > 0o777 { // no backend sets setuid, setgid or sticky bits
+		return NewReply(501, "SITE CHMOD sets permission bits only (000 to 777).")
 	}
 	if s.readOnly() {
 		return replyReadOnly
@@ -235,7 +239,7 @@ func (s *Session) siteChmod(r *request, args string) Reply {
 	if !ok {
 		return NewReply(502, "SITE CHMOD not supported by this server's storage.")
 	}
-	if err := ch.Chmod(r.ctx, r.path, modeFromUnix(uint32(mode))); err != nil {
+	if err := ch.Chmod(r.ctx, r.path, fs.FileMode(mode)); err != nil {
 		return s.fail(err)
 	}
 	return NewReply(200, "SITE CHMOD command successful.")

@@ -165,10 +165,15 @@ func (s *Session) statPath(r *request, p string) Reply {
 	return Reply{Code: 213, Lines: append(lines, "End of status.")}
 }
 
-// writeLines writes one CRLF-terminated line per entry, in chunks.
+// writeLines writes one CRLF-terminated line per entry, in chunks. An entry
+// whose name holds a CR or LF (made by other means than FTP) is left out:
+// it would split into lines that name other entries.
 func writeLines(w io.Writer, entries []fs.FileInfo, line func([]byte, fs.FileInfo) []byte) error {
 	buf := make([]byte, 0, 8<<10)
 	for _, fi := range entries {
+		if strings.ContainsAny(fi.Name(), "\r\n") {
+			continue
+		}
 		buf = line(buf, fi)
 		buf = append(buf, '\r', '\n')
 		if len(buf) >= 7<<10 {
@@ -286,16 +291,20 @@ func (s *Session) setMLSTFacts(list string) {
 // overrides the type for the cdir and pdir entries.
 func (s *Session) appendFacts(b []byte, p string, fi fs.FileInfo, kind string) []byte {
 	on := func(i int) bool { return s.mlstOff&(1<<i) == 0 }
+	link := fi.Mode()&fs.ModeSymlink != 0 // one the storage would not follow
 	if on(0) {
-		if kind == "" {
+		switch {
+		case kind != "":
+		case fi.IsDir():
+			kind = "dir"
+		case link:
+			kind = "OS.unix=symlink"
+		default:
 			kind = "file"
-			if fi.IsDir() {
-				kind = "dir"
-			}
 		}
 		b = append(append(append(b, "type="...), kind...), ';')
 	}
-	if on(1) && !fi.IsDir() {
+	if on(1) && !fi.IsDir() && !link {
 		b = strconv.AppendInt(append(b, "size="...), fi.Size(), 10)
 		b = append(b, ';')
 	}
@@ -310,15 +319,24 @@ func (s *Session) appendFacts(b []byte, p string, fi fs.FileInfo, kind string) [
 		b = append(append(append(b, "unique="...), uniqueFact(p, fi)...), ';')
 	}
 	if on(5) {
-		b = strconv.AppendUint(append(b, "unix.mode=0"...), uint64(fi.Mode().Perm()), 8)
+		b = appendMode(append(b, "unix.mode="...), fi.Mode().Perm())
 		b = append(b, ';')
 	}
 	return b
 }
 
+// appendMode appends permission bits as four octal digits ("0644", "0000").
+func appendMode(b []byte, m fs.FileMode) []byte {
+	return append(b, '0', byte('0'+m>>6&7), byte('0'+m>>3&7), byte('0'+m&7))
+}
+
 // perm is the RFC 3659 perm fact: what this user may do with the entry.
+// A symlink the storage does not follow (it leads out of the root) allows
+// nothing.
 func (s *Session) perm(fi fs.FileInfo) string {
 	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return ""
 	case fi.IsDir() && s.readOnly():
 		return "el"
 	case fi.IsDir():

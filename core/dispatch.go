@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"path"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -91,7 +92,7 @@ func (s *Session) dispatch(r *request, start time.Time) int {
 		before, after = h.Wants(r.verb)
 	}
 	if !before && !after {
-		rep := c.fit(s.call(c.fn, r))
+		rep := s.runHandler(c, r)
 		s.final(rep)
 		return rep.Code
 	}
@@ -112,7 +113,7 @@ func (s *Session) dispatchHooked(r *request, c *command, before, after bool, sta
 		rep, stopped = s.runBefore(r, c, ev)
 	}
 	if !stopped {
-		rep = c.fit(s.call(c.fn, r))
+		rep = s.runHandler(c, r)
 	}
 	s.final(rep)
 	if after {
@@ -162,6 +163,26 @@ func (s *Session) hookPath(k pathIn, p string) string {
 	return s.resolve(p)
 }
 
+// runHandler runs the command's handler on r, once r's final path is known.
+// A new entry whose name holds control characters is refused: a CR or LF
+// would split the lines of listings, and others hide in them.
+func (s *Session) runHandler(c *command, r *request) Reply {
+	if c.flags&cmdNewName != 0 && hasControl(path.Base(r.path)) {
+		return c.fit(NewReply(550, "File name not allowed: control characters."))
+	}
+	return c.fit(s.call(c.fn, r))
+}
+
+// hasControl reports whether name holds an ASCII control character.
+func hasControl(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] < 0x20 || name[i] == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
 // fit gives a built-in reply the code RFC 959 section 5.4 allows for the
 // verb (see command.no550). A script's denial keeps the code it chose.
 func (c *command) fit(rep Reply) Reply {
@@ -185,8 +206,11 @@ func (s *Session) final(rep Reply) {
 // arguments that are not UTF-8 (names are UTF-8 everywhere; a password may
 // be anything).
 func checkText(r *request) (Reply, bool) {
-	if strings.IndexByte(r.verb, 0) >= 0 || strings.IndexByte(r.arg, 0) >= 0 {
-		return NewReply(501, "Syntax error: NUL byte in command."), true
+	if strings.IndexByte(r.verb, 0) >= 0 {
+		return NewReply(500, "Syntax error: NUL byte in command."), true
+	}
+	if strings.IndexByte(r.arg, 0) >= 0 {
+		return NewReply(501, "Syntax error: NUL byte in argument."), true
 	}
 	if r.verb == "" {
 		return NewReply(500, "Syntax error: empty command."), true
@@ -262,10 +286,12 @@ func (s *Session) fail(err error) Reply {
 		return NewReply(550, "No such file or directory.")
 	case errors.Is(err, fs.ErrExist):
 		return NewReply(550, "File exists.")
+	case errors.Is(err, vfs.ErrBadName), errors.Is(err, syscall.ENAMETOOLONG):
+		return NewReply(550, "File name not allowed.") // 553 where RFC 959 has it: see command.no550
+	case errors.Is(err, fs.ErrInvalid):
+		return NewReply(553, "File name not allowed.")
 	case errors.Is(err, fs.ErrPermission):
 		return NewReply(550, "Permission denied.")
-	case errors.Is(err, fs.ErrInvalid), errors.Is(err, syscall.ENAMETOOLONG):
-		return NewReply(553, "File name not allowed.")
 	case errors.Is(err, vfs.ErrNotSupported):
 		return NewReply(502, "Not supported by this server's storage.")
 	case errors.Is(err, context.Canceled):
