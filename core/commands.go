@@ -44,6 +44,7 @@ const (
 	pathSite                  // after the mode of "SITE CHMOD mode path"; other SITE verbs name none
 	pathUnique                // STOU: the argument, or "ftp" in the current folder
 	pathParent                // CDUP: no argument, the parent of the current folder (as "CWD ..")
+	pathQuoted                // XCRC and kin: the whole argument, or the name in its leading quotes
 )
 
 type handler func(s *Session, r *request) Reply
@@ -111,10 +112,10 @@ func init() {
 		"MFMT":    {fn: (*Session).cmdMFMT, path: pathSecond, flags: cmdNeedArg | cmdWrite, feat: "MFMT", help: "MFMT <YYYYMMDDHHMMSS> <path>"},
 		"MLST":    {fn: (*Session).cmdMLST, path: pathWhole, feat: "MLST type*;size*;modify*;perm*;unique*;unix.mode*;", help: "MLST [<path>]"},
 		"HASH":    {fn: (*Session).cmdHASH, path: pathWhole, flags: cmdNeedArg, feat: "HASH SHA-256*;SHA-1;MD5;CRC32", help: "HASH <path>"},
-		"XCRC":    {fn: (*Session).cmdXCRC, path: pathWhole, flags: cmdNeedArg, feat: "XCRC", help: "XCRC <path>"},
-		"XMD5":    {fn: (*Session).cmdXMD5, path: pathWhole, flags: cmdNeedArg, feat: "XMD5", help: "XMD5 <path>"},
-		"XSHA1":   {fn: (*Session).cmdXSHA1, path: pathWhole, flags: cmdNeedArg, feat: "XSHA1", help: "XSHA1 <path>"},
-		"XSHA256": {fn: (*Session).cmdXSHA256, path: pathWhole, flags: cmdNeedArg, feat: "XSHA256", help: "XSHA256 <path>"},
+		"XCRC":    {fn: (*Session).cmdXCRC, path: pathQuoted, flags: cmdNeedArg, feat: "XCRC", help: "XCRC <path>"},
+		"XMD5":    {fn: (*Session).cmdXMD5, path: pathQuoted, flags: cmdNeedArg, feat: "XMD5", help: "XMD5 <path>"},
+		"XSHA1":   {fn: (*Session).cmdXSHA1, path: pathQuoted, flags: cmdNeedArg, feat: "XSHA1", help: "XSHA1 <path>"},
+		"XSHA256": {fn: (*Session).cmdXSHA256, path: pathQuoted, flags: cmdNeedArg, feat: "XSHA256", help: "XSHA256 <path>"},
 		"ALLO":    {fn: (*Session).cmdALLO, help: "ALLO <size>"},
 
 		// listings (commands_list.go): sent over the data connection

@@ -183,7 +183,12 @@ func (s *Session) cmdXMD5(r *request) Reply    { return s.xhash(r, md5.New()) }
 func (s *Session) cmdXSHA1(r *request) Reply   { return s.xhash(r, sha1.New()) }
 func (s *Session) cmdXSHA256(r *request) Reply { return s.xhash(r, sha256.New()) }
 
+// xhash answers XCRC, XMD5, XSHA1 and XSHA256 with the digest of the whole
+// file; a byte range after a quoted name is refused rather than ignored.
 func (s *Session) xhash(r *request, h hash.Hash) Reply {
+	if _, rest, _ := quotedName(r.arg); rest != "" {
+		return NewReply(504, "%s of a byte range is not supported.", r.verb)
+	}
 	sum, _, err := s.hashFile(r.ctx, r.path, h)
 	if err != nil {
 		return s.fail(err)

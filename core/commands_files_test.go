@@ -155,3 +155,18 @@ func TestReadOnlyUserWrites(t *testing.T) {
 	}
 	c.cmd(213, "SIZE f")
 }
+
+// XCRC and kin take the name in quotes too, as clients that add a byte
+// range send it; a range is refused rather than ignored.
+func TestXHashQuotedName(t *testing.T) {
+	ts := startServer(t)
+	ts.putFile(t, "/a b.txt", "hello")
+	c := ts.loginAlice(t)
+	want := c.cmd(250, "XMD5 a b.txt")
+	if got := c.cmd(250, `XMD5 "a b.txt"`); got != want {
+		t.Errorf("quoted XMD5: %q, want %q", got, want)
+	}
+	c.cmd(250, `XCRC "/a b.txt"`)
+	c.cmd(504, `XCRC "a b.txt" 0 3`)
+	c.cmd(550, `XSHA1 "missing"`)
+}

@@ -112,6 +112,17 @@ func afterWord(arg string) (string, bool) {
 	return rest, rest != ""
 }
 
+// quotedName splits `"name" rest` (the form XCRC takes from clients that
+// add a byte range after the name); quoted is false when arg does not
+// start with a quoted name.
+func quotedName(arg string) (name, rest string, quoted bool) {
+	if !strings.HasPrefix(arg, `"`) {
+		return "", "", false
+	}
+	name, rest, quoted = strings.Cut(arg[1:], `"`)
+	return name, strings.TrimSpace(rest), quoted
+}
+
 // pathPart is the part of arg that names a path for a command of kind k;
 // ok is false when the argument names none.
 func pathPart(k pathIn, arg string) (part string, ok bool) {
@@ -130,6 +141,12 @@ func pathPart(k pathIn, arg string) (part string, ok bool) {
 			return "", false
 		}
 		return afterWord(strings.TrimLeft(args, " "))
+	case pathQuoted:
+		name, _, quoted := quotedName(arg)
+		if quoted {
+			return name, true
+		}
+		return arg, true
 	case pathParent:
 		return "..", true
 	case pathUnique:
