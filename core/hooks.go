@@ -42,12 +42,16 @@ type Event struct {
 	// "login_failed" it is the user name; for "upload" and "download", the
 	// transfer command's argument; for "connect" and "disconnect", "".
 	Arg string
-	// Path is, for a command that names a path, the absolute path inside the
-	// user's root it acts on ("" for one that names none, such as STAT
-	// without an argument); a Before hook may change it, the command then
-	// acts on the new path, and the session resolves it again so it stays
-	// inside the root. For "upload" and "download" it is the file written or
-	// read (for STOU, the unique name chosen).
+	// Path is, for a command that acts on a path, that path: absolute
+	// inside the user's root, wherever the argument names it ("MFMT time
+	// path", "SITE CHMOD mode path", "LIST -la path"). It is "" for a command
+	// that names none (STAT without an argument, SITE HELP); the current
+	// folder for LIST without one; the parent folder for CDUP; for STOU
+	// without one, "ftp" in the current folder, the name a number is added
+	// to when it is taken. A Before hook may change it: the command then
+	// acts on the new path, which the session resolves again so that it
+	// stays inside the root. For "upload" and "download" it is the file
+	// written or read (for STOU, the unique name chosen).
 	Path string
 	// Session is the session the command runs in.
 	Session *Session
