@@ -19,7 +19,8 @@
 # Needs root (apt-get, useradd) and curl. Environment: REPEAT (3), BIG (1G),
 # WORK (/dev/shm/ftpbench), WARM (8G, memory touched once before the first
 # run), LUAFTPD (a built luaftpd binary; default: built
-# from this tree), OUT (results TSV, default $WORK/results.tsv).
+# from this tree), OUT (results TSV, default $WORK/results.tsv),
+# TRANSFERS_ONLY (set: only the RETR and STOR figures).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -245,6 +246,9 @@ SPECS=(
 	"-mode login -clients 8 -duration 5s"
 	"-mode rounds -clients 50 -rounds 20 -round-size 1M"
 )
+if [ -n "${TRANSFERS_ONLY:-}" ]; then
+	SPECS=("${SPECS[@]:0:7}")
+fi
 
 # bench SERVER ARGS...: one run of ftpbench against a started server.
 bench() {
@@ -277,7 +281,7 @@ measure_set() {
 	for s in "$@"; do stop_tree "${PIDS[$s]}"; done
 	log "$*: idle sessions (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 	for s in "$@"; do
-		[ -z "${IDLE_DONE[$s]:-}" ] || continue
+		[ -z "${IDLE_DONE[$s]:-}" ] && [ -z "${TRANSFERS_ONLY:-}" ] || continue
 		IDLE_DONE[$s]=1
 		for n in 500 2000; do
 			for i in $(seq "$REPEAT"); do
