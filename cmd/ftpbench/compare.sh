@@ -16,7 +16,8 @@
 # 2000 sessions) restart the server before each repetition, so every server
 # starts clean.
 #
-# Needs root (apt-get, useradd) and curl. Environment: REPEAT (3), BIG (1G),
+# Needs root (apt-get, useradd) and curl. Whatever it installs, starts or
+# creates is removed when it exits; the files stay in WORK. Environment: REPEAT (3), BIG (1G),
 # WORK (/dev/shm/ftpbench), WARM (8G, memory touched once before the first
 # run), LUAFTPD (a built luaftpd binary; default: built
 # from this tree), OUT (results TSV, default $WORK/results.tsv),
@@ -41,6 +42,7 @@ prepare() {
 	(cd "$REPO" && go build -o "$WORK/bin/ftpbench" ./cmd/ftpbench)
 	if ! id "$FTPUSER" >/dev/null 2>&1; then
 		useradd -M -d "$ROOT" -s /bin/bash "$FTPUSER"
+		CREATED_USER=1
 	fi
 	echo "$FTPUSER:$FTPPASS" | chpasswd -c SHA512
 	if [ ! -s "$WORK/tls/server.pem" ]; then
@@ -111,6 +113,7 @@ apt_install() {
 apt_purge_added() {
 	if [ -s "$WORK/pkgs.added" ]; then
 		DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $(cat "$WORK/pkgs.added") >>"$WORK/log/apt.log" 2>&1
+		: >"$WORK/pkgs.added"
 	fi
 }
 
@@ -261,7 +264,12 @@ bench() {
 start() {
 	"start_$1"
 	PORTS[$1]=$PORT PIDS[$1]=$PID
-	wait_listen "$PORT" || { stop_tree "$PID"; return 1; }
+	wait_listen "$PORT" || { stop "$1"; return 1; }
+}
+
+stop() {
+	stop_tree "${PIDS[$1]}"
+	unset "PIDS[$1]"
 }
 
 # measure_set SERVER...: the SPECS, interleaved run by run across the
@@ -278,22 +286,33 @@ measure_set() {
 			done
 		done
 	done
-	for s in "$@"; do stop_tree "${PIDS[$s]}"; done
+	for s in "$@"; do stop "$s"; done
 	log "$*: idle sessions (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 	for s in "$@"; do
 		[ -z "${IDLE_DONE[$s]:-}" ] && [ -z "${TRANSFERS_ONLY:-}" ] || continue
 		IDLE_DONE[$s]=1
 		for n in 500 2000; do
 			for i in $(seq "$REPEAT"); do
-				start "$s" && bench "$s" -mode idle -sessions "$n" -pids @PID
-				stop_tree "${PIDS[$s]}"
+				start "$s" || continue
+				bench "$s" -mode idle -sessions "$n" -pids @PID
+				stop "$s"
 			done
 		done
 	done
 }
 
+# cleanup leaves the machine as it was: no server package this script added,
+# no server it started, no account it created.
+cleanup() {
+	local s
+	for s in "${!PIDS[@]}"; do stop "$s"; done
+	apt_purge_added
+	if [ -n "${CREATED_USER:-}" ]; then userdel "$FTPUSER" 2>/dev/null || true; fi
+}
+
 main() {
 	[ "$(id -u)" = 0 ] || { echo "compare.sh: run as root" >&2; exit 2; }
+	trap cleanup EXIT
 	prepare
 	: >"$OUT"
 	log "results: $OUT"
