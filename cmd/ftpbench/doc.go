@@ -7,8 +7,11 @@
 //
 //	retr    download -file (-size bytes expected) once; MB/s (10^6 B/s),
 //	        timed from EPSV to the final 226. With -curl: curl's own
-//	        speed_download (whole session, login included).
-//	stor    upload -size bytes to -file; MB/s, timed to the final 226.
+//	        speed_download (whole session, login included). With -pids or
+//	        -proc, also the server's CPU seconds per GiB (utime+stime of
+//	        its processes and their reaped children, /proc/PID/stat).
+//	stor    upload -size bytes to a new -file (an old one is deleted
+//	        first); MB/s, timed to the final 226, and CPU as for retr.
 //	        With -curl -src LOCALFILE: curl -T, speed_upload.
 //	login   -clients (8) loops of connect, greeting, USER, PASS, QUIT for
 //	        -duration; sessions/s. Any failed session fails the run.
@@ -25,7 +28,8 @@
 // Each run prints "label<TAB>metric<TAB>value" and, with -out, appends the
 // same row to a TSV file; -repeat runs the measurement several times.
 // compare.sh installs the Debian servers one after another, measures each
-// and luaftpd with this tool, and prints the table.
+// and luaftpd beside it with this tool, run by run in alternation, and prints
+// the table; its header lists the settings it reads from the environment.
 //
 // Example:
 //
