@@ -146,12 +146,14 @@ func (s *Session) dataHandshake(ctx context.Context, conn net.Conn) (net.Conn, e
 		conn.Close()
 		return nil, errDataTLS
 	}
-	tc := s.srv.tlsServer(conn)
+	qconn, handshakeDone := withQuickAck(conn)
+	tc := s.srv.tlsServer(qconn)
 	hctx, cancel := context.WithTimeout(ctx, s.dataTimeout())
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
 		conn.Close()
 		return nil, errors.Join(errDataTLS, err)
 	}
+	handshakeDone()
 	return tc, nil
 }
