@@ -27,7 +27,16 @@ const copyChunk = 1 << 20
 // data_connection_timeout is the same bound with the same default.
 var dataStallTimeout = 5 * time.Minute
 
-var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
+// sendBufSize is the buffer of RETR from a file to a plain connection: on
+// loopback a 256 KiB read/write loop fed curl 40-50 % faster than sendfile
+// at the same server CPU per GiB (README, Benchmarks), and was level with it
+// for clients that read in large blocks.
+const sendBufSize = 256 << 10
+
+var (
+	copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
+	sendBufs = sync.Pool{New: func() any { b := make([]byte, sendBufSize); return &b }}
+)
 
 // copyError tells which side of a copy failed: the data connection or the
 // file. The first is the client's doing (426), the second ours (451).
@@ -43,27 +52,26 @@ func (e *copyError) Unwrap() error { return e.err }
 // counter (STAT). conn is the data connection (for its stall deadline) and
 // netToLocal says which side is the file, to blame errors.
 //
-// The data path is chosen by measurement (transfer_bench_test.go; the
-// figures are in its comment): a plain connection and a local file meet in
-// sendfile (RETR) and splice (STOR), which on this machine's loopback were
-// as fast or faster than a write loop and always cheaper in server CPU per
-// byte. Everywhere else (TLS, TYPE A, other backends) a loop over one
-// pooled 32 KiB buffer runs.
+// The data path is chosen by measurement (transfer_bench_test.go and the
+// README's Benchmarks): a local upload reads the plain connection by splice,
+// faster and cheaper in CPU than a loop; a download to a plain connection
+// runs a 256 KiB read/write loop, which beat sendfile on loopback at the same
+// CPU per byte. Everywhere else (TLS, TYPE A, other backends) a loop over
+// one pooled 32 KiB buffer runs.
 func (s *Session) copyData(dst io.Writer, src io.Reader, conn net.Conn, netToLocal bool) (int64, error) {
 	if zeroCopy(dst, src) {
 		return s.copyChunks(dst, src, conn)
 	}
-	return s.copyLoop(dst, src, conn, netToLocal)
+	pool := &copyBufs
+	if _, ok := dst.(*net.TCPConn); ok {
+		pool = &sendBufs
+	}
+	return s.copyLoop(dst, src, conn, netToLocal, pool)
 }
 
-// zeroCopy reports whether io.Copy would take sendfile (a TCP connection
-// reading from a file descriptor) or splice (a local upload reading from a
-// TCP connection).
+// zeroCopy reports whether io.Copy would take splice (a local upload
+// reading from a TCP connection).
 func zeroCopy(dst io.Writer, src io.Reader) bool {
-	if _, ok := dst.(*net.TCPConn); ok {
-		_, ok := src.(syscall.Conn)
-		return ok
-	}
 	if _, ok := src.(*net.TCPConn); ok {
 		_, ok := dst.(io.ReaderFrom)
 		return ok
@@ -92,9 +100,9 @@ func (s *Session) copyChunks(dst io.Writer, src io.Reader, conn net.Conn) (int64
 }
 
 // copyLoop is the read/write loop; it counts every write, so STAT is exact.
-func (s *Session) copyLoop(dst io.Writer, src io.Reader, conn net.Conn, netToLocal bool) (int64, error) {
-	bp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bp)
+func (s *Session) copyLoop(dst io.Writer, src io.Reader, conn net.Conn, netToLocal bool, pool *sync.Pool) (int64, error) {
+	bp := pool.Get().(*[]byte)
+	defer pool.Put(bp)
 	buf := *bp
 	var n, renewed int64
 	s.renewStall(conn)
