@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/luaftpd/luaftpd/core/ftptest"
 )
 
 // tlsServer starts a server with a self-signed certificate.
@@ -21,14 +23,14 @@ func tlsServer(t *testing.T, configure ...func(*Server)) *testServer {
 
 // authTLS upgrades the control connection with AUTH TLS.
 func (c *ftpConn) authTLS() *tls.Conn {
-	c.t.Helper()
+	c.T.Helper()
 	c.cmd(234, "AUTH TLS")
-	tc := tls.Client(c.nc, &tls.Config{InsecureSkipVerify: true})
+	tc := tls.Client(c.NC, &tls.Config{InsecureSkipVerify: true})
 	if err := tc.Handshake(); err != nil {
-		c.t.Fatal(err)
+		c.T.Fatal(err)
 	}
-	c.Conn = textproto.NewConn(tc)
-	c.nc = tc
+	c.Conn.Conn = textproto.NewConn(tc)
+	c.NC = tc
 	return tc
 }
 
@@ -75,11 +77,11 @@ func TestAUTHTLSDropsBufferedBytes(t *testing.T) {
 	c := ts.dial(t)
 	c.raw("AUTH TLS\r\nUSER alice\r\nPASS secret\r\n")
 	c.expect(234)
-	tc := tls.Client(c.nc, &tls.Config{InsecureSkipVerify: true})
+	tc := tls.Client(c.NC, &tls.Config{InsecureSkipVerify: true})
 	if err := tc.Handshake(); err != nil {
 		t.Fatal(err)
 	}
-	c.Conn = textproto.NewConn(tc)
+	c.Conn.Conn = textproto.NewConn(tc)
 	c.cmd(530, "PWD")
 }
 
@@ -117,7 +119,7 @@ func TestImplicitTLS(t *testing.T) {
 	}
 	defer tc.Close()
 	tc.SetDeadline(time.Now().Add(10 * time.Second))
-	c := &ftpConn{Conn: textproto.NewConn(tc), t: t, nc: tc}
+	c := &ftpConn{&ftptest.Conn{Conn: textproto.NewConn(tc), T: t, NC: tc}}
 	c.expect(220)
 	c.cmd(503, "AUTH TLS")
 	c.cmd(331, "USER alice")

@@ -13,17 +13,17 @@ import (
 // sendUrgent writes b as TCP urgent data, as Python's ftplib sends ABOR:
 // the last byte becomes the urgent byte.
 func (c *ftpConn) sendUrgent(b string) {
-	c.t.Helper()
-	rc, err := c.nc.(*net.TCPConn).SyscallConn()
+	c.T.Helper()
+	rc, err := c.NC.(*net.TCPConn).SyscallConn()
 	if err != nil {
-		c.t.Fatal(err)
+		c.T.Fatal(err)
 	}
 	var serr error
 	if err := rc.Write(func(fd uintptr) bool {
 		serr = unix.Sendto(int(fd), []byte(b), unix.MSG_OOB, nil)
 		return serr != unix.EAGAIN
 	}); err != nil || serr != nil {
-		c.t.Fatal(err, serr)
+		c.T.Fatal(err, serr)
 	}
 }
 
@@ -37,7 +37,7 @@ func TestABORAsUrgentData(t *testing.T) {
 	} {
 		c := ts.loginAlice(t)
 		startUpload(t, c)
-		c.nc.SetDeadline(time.Now().Add(5 * time.Second))
+		c.NC.SetDeadline(time.Now().Add(5 * time.Second))
 		send(c)
 		c.expect(426)
 		if msg := c.expect(226); msg != "ABOR successful." {

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/jlaffaye/ftp"
+
+	"github.com/luaftpd/luaftpd/core/ftptest"
 )
 
 func TestSelfSignedTLSConfig(t *testing.T) {
@@ -173,11 +175,11 @@ func loginTLS(t *testing.T, ts *testServer, ccfg *tls.Config, prot string) *ftpC
 	t.Helper()
 	c := ts.dial(t)
 	c.cmd(234, "AUTH TLS")
-	tc := tls.Client(c.nc, ccfg)
+	tc := tls.Client(c.NC, ccfg)
 	if err := tc.Handshake(); err != nil {
 		t.Fatal(err)
 	}
-	c = &ftpConn{Conn: textproto.NewConn(tc), t: t, nc: tc}
+	c = &ftpConn{&ftptest.Conn{Conn: textproto.NewConn(tc), T: t, NC: tc}}
 	c.cmd(200, "PBSZ 0")
 	if prot != "" {
 		c.cmd(200, "PROT %s", prot)
@@ -335,7 +337,7 @@ func TestImplicitTLSData(t *testing.T) {
 		t.Fatal(err)
 	}
 	tc.SetDeadline(time.Now().Add(20 * time.Second))
-	c := &ftpConn{Conn: textproto.NewConn(tc), t: t, nc: tc}
+	c := &ftpConn{&ftptest.Conn{Conn: textproto.NewConn(tc), T: t, NC: tc}}
 	defer c.Close()
 	c.expect(220)
 	c.cmd(331, "USER %s", testUser)

@@ -14,29 +14,29 @@ func TestAuditLog(t *testing.T) {
 		kv:    kv,
 	})
 	c := srv.dial(t)
-	c.cmd(331, "USER alice")
-	c.cmd(230, "PASS pw-7f3a9c")
-	c.store("f.txt", "hello")
-	c.store("/g.txt", "abc")
-	dc := c.epsv()
-	c.cmd(150, "APPE f.txt")
+	c.Cmd(331, "USER alice")
+	c.Cmd(230, "PASS pw-7f3a9c")
+	c.Store("f.txt", "hello")
+	c.Store("/g.txt", "abc")
+	dc := c.EPSV()
+	c.Cmd(150, "APPE f.txt")
 	dc.Write([]byte("!!"))
 	dc.Close()
-	c.expect(226)
-	dc = c.epsv()
-	c.cmd(150, "STOU")
+	c.Expect(226)
+	dc = c.EPSV()
+	c.Cmd(150, "STOU")
 	dc.Write([]byte("unique"))
 	dc.Close()
-	c.expect(226)
-	if got := c.retrieve("RETR f.txt"); got != "hello!!" {
+	c.Expect(226)
+	if got := c.Retrieve("RETR f.txt"); got != "hello!!" {
 		t.Errorf("RETR f.txt = %q", got)
 	}
-	c.epsv()
-	c.cmd(550, "RETR missing.txt")
-	c.cmd(200, "NOOP") // the after handlers of the commands before have run
+	c.EPSV()
+	c.Cmd(550, "RETR missing.txt")
+	c.Cmd(200, "NOOP") // the after handlers of the commands before have run
 
 	byCmd := map[string][]map[string]any{}
-	for _, rec := range srv.Logs.records(t, "audit") {
+	for _, rec := range srv.Logs.Records(t, "audit") {
 		cmd, _ := rec["cmd"].(string)
 		byCmd[cmd] = append(byCmd[cmd], rec)
 	}

@@ -23,7 +23,7 @@ end)`)
 		files: map[string]string{"home/f.txt": "12345"},
 	})
 	c := srv.login(t, "alice", "a")
-	c.reply(213, "5", "SIZE latest")
-	c.cmd(250, "CWD ~")
-	c.reply(257, `"/home" is the current directory.`, "PWD")
+	c.Is(213, "5", "SIZE latest")
+	c.Cmd(250, "CWD ~")
+	c.Is(257, `"/home" is the current directory.`, "PWD")
 }

@@ -102,10 +102,10 @@ func TestExamplesTogether(t *testing.T) {
 	if asked.Load() != 1 {
 		t.Errorf("the HTTP service was asked %d times, want 1", asked.Load())
 	}
-	c.store("/incoming/a.txt", "a")
-	c.epsv()
-	c.reply(553, "Files of this type are not accepted here.", "STOR b.exe")
-	c.cmd(200, "SITE WHO")
+	c.Store("/incoming/a.txt", "a")
+	c.EPSV()
+	c.Is(553, "Files of this type are not accepted here.", "STOR b.exe")
+	c.Cmd(200, "SITE WHO")
 	if got := srv.readFile(t, "incoming/carol/a.txt"); got != "a" {
 		t.Errorf("incoming/carol/a.txt = %q", got)
 	}

@@ -76,44 +76,44 @@ func TestHTTPAuth(t *testing.T) {
 
 	t.Run("200 logs in with the root and home of the answer", func(t *testing.T) {
 		c := srv.login(t, "alice", "s3cret")
-		c.reply(257, `"/inbox" is the current directory.`, "PWD")
-		c.store("new.txt", "hello")
+		c.Is(257, `"/inbox" is the current directory.`, "PWD")
+		c.Store("new.txt", "hello")
 		if got := srv.readFile(t, "alice/inbox/new.txt"); got != "hello" {
 			t.Errorf("alice/inbox/new.txt = %q", got)
 		}
-		c.cmd(550, "SIZE /top.txt")
+		c.Cmd(550, "SIZE /top.txt")
 	})
 	t.Run("readonly in the answer", func(t *testing.T) {
 		c := srv.login(t, "reader", "s3cret")
-		c.reply(257, `"/" is the current directory.`, "PWD")
-		c.cmd(550, "MKD /x")
-		if got := c.retrieve("RETR /inbox/new.txt"); got != "hello" {
+		c.Is(257, `"/" is the current directory.`, "PWD")
+		c.Cmd(550, "MKD /x")
+		if got := c.Retrieve("RETR /inbox/new.txt"); got != "hello" {
 			t.Errorf("RETR = %q", got)
 		}
 	})
 	t.Run("a missing home starts at the top, a missing root refuses", func(t *testing.T) {
 		c := srv.login(t, "lost", "x")
-		c.reply(257, `"/" is the current directory.`, "PWD")
+		c.Is(257, `"/" is the current directory.`, "PWD")
 		c = srv.dial(t)
-		c.cmd(331, "USER rootless")
-		c.reply(530, "Login refused: home folder unavailable.", "PASS x")
+		c.Cmd(331, "USER rootless")
+		c.Is(530, "Login refused: home folder unavailable.", "PASS x")
 	})
 	t.Run("401 refuses", func(t *testing.T) {
 		c := srv.dial(t)
-		c.cmd(331, "USER alice")
-		c.cmd(530, "PASS wrong")
+		c.Cmd(331, "USER alice")
+		c.Cmd(530, "PASS wrong")
 	})
 	t.Run("404 asks the next provider", func(t *testing.T) {
 		srv.login(t, "carol", "built-in")
 		c := srv.dial(t)
-		c.cmd(331, "USER nobody")
-		c.cmd(530, "PASS x")
+		c.Cmd(331, "USER nobody")
+		c.Cmd(530, "PASS x")
 	})
 	t.Run("a failing service refuses with a reason", func(t *testing.T) {
 		c := srv.dial(t)
 		for _, user := range []string{"boom", "junk"} {
-			c.cmd(331, "USER %s", user)
-			c.reply(530, "Authentication service unavailable, try again later.", "PASS x")
+			c.Cmd(331, "USER %s", user)
+			c.Is(530, "Authentication service unavailable, try again later.", "PASS x")
 		}
 	})
 
@@ -138,9 +138,9 @@ func TestHTTPAuthUnreachable(t *testing.T) {
 		data: map[string]string{"auth-url.txt": "http://" + addr + "/ftp/login"},
 	})
 	c := srv.dial(t)
-	c.cmd(331, "USER alice")
-	c.reply(530, "Authentication service unavailable, try again later.", "PASS s3cret")
-	if len(srv.Logs.records(t, "authentication service unreachable")) != 1 {
+	c.Cmd(331, "USER alice")
+	c.Is(530, "Authentication service unavailable, try again later.", "PASS s3cret")
+	if len(srv.Logs.Records(t, "authentication service unreachable")) != 1 {
 		t.Errorf("no log line for the failure:\n%s", srv.Logs)
 	}
 }

@@ -30,7 +30,7 @@ func TestIncomingRewritePathAfterArgs(t *testing.T) {
 		"MFMT 20200101000000 /incoming/bob/secret.txt": 550,
 		"SITE CHMOD 600 /incoming/bob/secret.txt":      550,
 	} {
-		if code, msg := c.send("%s", cmd); code != want || msg != "No such file or directory." {
+		if code, msg := c.Send("%s", cmd); code != want || msg != "No such file or directory." {
 			t.Errorf("%s: %d %q, want %d \"No such file or directory.\"", cmd, code, msg, want)
 		}
 	}

@@ -15,16 +15,16 @@ func TestIncomingRewrite(t *testing.T) {
 	})
 
 	c := srv.login(t, "alice", "a")
-	c.store("/incoming/report.txt", "alice's report")
+	c.Store("/incoming/report.txt", "alice's report")
 	if got := srv.readFile(t, "incoming/alice/report.txt"); got != "alice's report" {
 		t.Errorf("incoming/alice/report.txt = %q", got)
 	}
-	c.cmd(250, "CWD /incoming")
-	c.reply(257, `"/incoming/alice" is the current directory.`, "PWD")
-	c.store("second.txt", "2")
-	c.store("/incoming/alice/third.txt", "3")
+	c.Cmd(250, "CWD /incoming")
+	c.Is(257, `"/incoming/alice" is the current directory.`, "PWD")
+	c.Store("second.txt", "2")
+	c.Store("/incoming/alice/third.txt", "3")
 	// NLST names entries as the client named the folder.
-	if got := c.retrieve("NLST /incoming"); got != "/incoming/report.txt\r\n/incoming/second.txt\r\n/incoming/third.txt\r\n" {
+	if got := c.Retrieve("NLST /incoming"); got != "/incoming/report.txt\r\n/incoming/second.txt\r\n/incoming/third.txt\r\n" {
 		t.Errorf("NLST /incoming = %q", got)
 	}
 	// bob's box cannot be named: it is looked for inside alice's.
@@ -34,17 +34,17 @@ func TestIncomingRewrite(t *testing.T) {
 		"DELE ../bob/secret.txt", "RNFR /incoming/bob/secret.txt", "CWD /incoming/bob", "RMD /incoming/bob",
 		"MKD /incoming/bob/new",
 	} {
-		c.reply(550, "No such file or directory.", "%s", cmd)
+		c.Is(550, "No such file or directory.", "%s", cmd)
 	}
-	c.epsv()
-	c.reply(550, "No such file or directory.", "RETR /incoming/bob/secret.txt")
-	c.epsv()
-	c.reply(450, "No such file or directory.", "LIST /incoming/bob") // LIST has no 550 in RFC 959
-	c.cmd(350, "RNFR /incoming/report.txt")
-	c.cmd(250, "RNTO /incoming/renamed.txt")
-	c.cmd(250, "CWD /")
-	c.store("/incomingx/free.txt", "x")
-	c.store("pub/free.txt", "y")
+	c.EPSV()
+	c.Is(550, "No such file or directory.", "RETR /incoming/bob/secret.txt")
+	c.EPSV()
+	c.Is(450, "No such file or directory.", "LIST /incoming/bob") // LIST has no 550 in RFC 959
+	c.Cmd(350, "RNFR /incoming/report.txt")
+	c.Cmd(250, "RNTO /incoming/renamed.txt")
+	c.Cmd(250, "CWD /")
+	c.Store("/incomingx/free.txt", "x")
+	c.Store("pub/free.txt", "y")
 	for name, want := range map[string]string{"incoming/alice/renamed.txt": "alice's report",
 		"incomingx/free.txt": "x", "pub/free.txt": "y", "incoming/bob/secret.txt": "bob's\n"} {
 		if got := srv.readFile(t, name); got != want {
@@ -54,8 +54,8 @@ func TestIncomingRewrite(t *testing.T) {
 
 	// A user name with a slash must not lead into another box.
 	x := srv.login(t, "x/../bob", "x")
-	x.reply(550, "No drop box for this user name.", "SIZE /incoming/secret.txt")
-	x.cmd(213, "SIZE /incomingx/free.txt")
+	x.Is(550, "No drop box for this user name.", "SIZE /incoming/secret.txt")
+	x.Cmd(213, "SIZE /incomingx/free.txt")
 
 	fc := srv.ftpClient(t, "bob", "b")
 	r, err := fc.Retr("/incoming/secret.txt")

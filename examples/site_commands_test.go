@@ -22,29 +22,29 @@ end)`)
 		dirs:  []string{"docs"},
 	})
 	m := srv.dial(t)
-	m.cmd(331, "USER mallory")
-	m.reply(530, "Not today.", "PASS m")
+	m.Cmd(331, "USER mallory")
+	m.Is(530, "Not today.", "PASS m")
 
 	c := srv.dial(t)
-	c.cmd(530, "XSTATS")
-	c.cmd(331, "USER alice")
-	c.cmd(230, "PASS a")
-	c.cmd(250, "CWD docs")
-	c.reply(200, "You are alice, from 127.0.0.1, over plain FTP, in /docs.\n1 logged in now.", "SITE WHO")
+	c.Cmd(530, "XSTATS")
+	c.Cmd(331, "USER alice")
+	c.Cmd(230, "PASS a")
+	c.Cmd(250, "CWD docs")
+	c.Is(200, "You are alice, from 127.0.0.1, over plain FTP, in /docs.\n1 logged in now.", "SITE WHO")
 
 	b := srv.login(t, "bob", "b")
-	c.reply(200, "You are alice, from 127.0.0.1, over plain FTP, in /docs.\n2 logged in now.", "SITE WHO")
-	c.cmd(220, "REIN")
-	c.cmd(331, "USER alice")
-	c.cmd(230, "PASS a")
-	c.reply(200, "You are alice, from 127.0.0.1, over plain FTP, in /.\n2 logged in now.", "SITE WHO")
+	c.Is(200, "You are alice, from 127.0.0.1, over plain FTP, in /docs.\n2 logged in now.", "SITE WHO")
+	c.Cmd(220, "REIN")
+	c.Cmd(331, "USER alice")
+	c.Cmd(230, "PASS a")
+	c.Is(200, "You are alice, from 127.0.0.1, over plain FTP, in /.\n2 logged in now.", "SITE WHO")
 
 	// The disconnect event runs once bob's session has ended, after his 221.
-	b.cmd(221, "QUIT")
-	b.expectClosed()
+	b.Cmd(221, "QUIT")
+	b.ExpectClosed()
 	want := "You are alice, from 127.0.0.1, over plain FTP, in /.\n1 logged in now."
 	for deadline := time.Now().Add(5 * time.Second); ; {
-		_, msg := c.send("SITE WHO")
+		_, msg := c.Send("SITE WHO")
 		if msg == want {
 			break
 		}
@@ -53,26 +53,26 @@ end)`)
 		}
 	}
 
-	if !strings.Contains(c.cmd(214, "SITE HELP"), "WHO: who you are, and how many are logged in") {
+	if !strings.Contains(c.Cmd(214, "SITE HELP"), "WHO: who you are, and how many are logged in") {
 		t.Error("SITE HELP lacks WHO")
 	}
-	if !strings.Contains(c.cmd(211, "FEAT"), "\n XSTATS\n") {
+	if !strings.Contains(c.Cmd(211, "FEAT"), "\n XSTATS\n") {
 		t.Error("FEAT lacks XSTATS")
 	}
-	if !strings.Contains(c.cmd(214, "HELP"), " XSTATS") {
+	if !strings.Contains(c.Cmd(214, "HELP"), " XSTATS") {
 		t.Error("HELP lacks XSTATS")
 	}
-	c.reply(214, "Syntax: XSTATS: your transfer totals, over the data connection", "HELP XSTATS")
+	c.Is(214, "Syntax: XSTATS: your transfer totals, over the data connection", "HELP XSTATS")
 
-	c.cmd(425, "XSTATS") // no data connection prepared
-	c.cmd(200, "NOOP")
-	if got := c.retrieve("XSTATS"); got != "uploads 0\r\nuploads_bytes 0\r\ndownloads 0\r\ndownloads_bytes 0\r\n" {
+	c.Cmd(425, "XSTATS") // no data connection prepared
+	c.Cmd(200, "NOOP")
+	if got := c.Retrieve("XSTATS"); got != "uploads 0\r\nuploads_bytes 0\r\ndownloads 0\r\ndownloads_bytes 0\r\n" {
 		t.Errorf("XSTATS = %q", got)
 	}
-	c.store("one.txt", "hello")
-	c.store("two.txt", "abc")
-	c.retrieve("RETR one.txt")
-	if got := c.retrieve("XSTATS"); got != "uploads 2\r\nuploads_bytes 8\r\ndownloads 1\r\ndownloads_bytes 5\r\n" {
+	c.Store("one.txt", "hello")
+	c.Store("two.txt", "abc")
+	c.Retrieve("RETR one.txt")
+	if got := c.Retrieve("XSTATS"); got != "uploads 2\r\nuploads_bytes 8\r\ndownloads 1\r\ndownloads_bytes 5\r\n" {
 		t.Errorf("XSTATS = %q", got)
 	}
 }

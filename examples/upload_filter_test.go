@@ -22,18 +22,18 @@ func TestUploadFilter(t *testing.T) {
 	a := srv.login(t, "admin", "root")
 
 	t.Run("executables are refused with 553", func(t *testing.T) {
-		c := c.on(t)
+		c := c.On(t)
 		for _, name := range []string{"a.exe", "B.EXE", "c.exe..", "dir/d.Bat"} {
-			c.epsv()
-			c.reply(553, notAccepted, "STOR %s", name)
+			c.EPSV()
+			c.Is(553, notAccepted, "STOR %s", name)
 		}
-		c.epsv()
-		c.reply(553, notAccepted, "APPE e.ps1")
-		c.store("d.exe.txt", "fine")
-		c.cmd(350, "RNFR d.exe.txt")
-		c.reply(553, notAccepted, "RNTO d.exe")
-		c.cmd(350, "RNFR d.exe.txt")
-		c.cmd(250, "RNTO d.txt")
+		c.EPSV()
+		c.Is(553, notAccepted, "APPE e.ps1")
+		c.Store("d.exe.txt", "fine")
+		c.Cmd(350, "RNFR d.exe.txt")
+		c.Is(553, notAccepted, "RNTO d.exe")
+		c.Cmd(350, "RNFR d.exe.txt")
+		c.Cmd(250, "RNTO d.txt")
 		if srv.readFile(t, "alice/d.txt") != "fine" || srv.exists("alice/a.exe") || srv.exists("alice/d.exe") {
 			t.Error("the tree is not as the replies say")
 		}
@@ -41,80 +41,80 @@ func TestUploadFilter(t *testing.T) {
 
 	big := strings.Repeat("x", 8<<20+1)
 	t.Run("big uploads are held", func(t *testing.T) {
-		c := c.on(t)
-		c.store("limit.bin", big[1:])
-		if got := c.retrieve("RETR limit.bin"); len(got) != 8<<20 {
+		c := c.On(t)
+		c.Store("limit.bin", big[1:])
+		if got := c.Retrieve("RETR limit.bin"); len(got) != 8<<20 {
 			t.Errorf("RETR limit.bin: %d bytes", len(got))
 		}
-		c.store("big.bin", big)
-		c.epsv()
-		c.reply(550, held, "RETR big.bin")
-		c.reply(213, "8388609", "SIZE big.bin")
-		c.reply(550, noRenaming, "RNFR d.txt")
-		c.reply(550, "Only an administrator may release files.", "SITE RELEASE big.bin")
-		c.store("big.bin", "small") // replacing a held file does not release it
-		c.epsv()
-		c.reply(550, held, "RETR big.bin")
+		c.Store("big.bin", big)
+		c.EPSV()
+		c.Is(550, held, "RETR big.bin")
+		c.Is(213, "8388609", "SIZE big.bin")
+		c.Is(550, noRenaming, "RNFR d.txt")
+		c.Is(550, "Only an administrator may release files.", "SITE RELEASE big.bin")
+		c.Store("big.bin", "small") // replacing a held file does not release it
+		c.EPSV()
+		c.Is(550, held, "RETR big.bin")
 	})
 
 	t.Run("pieces are held", func(t *testing.T) {
-		c := c.on(t)
-		c.store("p.bin", "ab")
-		dc := c.epsv()
-		c.cmd(150, "APPE p.bin")
+		c := c.On(t)
+		c.Store("p.bin", "ab")
+		dc := c.EPSV()
+		c.Cmd(150, "APPE p.bin")
 		io.WriteString(dc, "c")
 		dc.Close()
-		c.expect(226)
-		c.epsv()
-		c.reply(550, held, "RETR p.bin")
+		c.Expect(226)
+		c.EPSV()
+		c.Is(550, held, "RETR p.bin")
 
-		c.store("r.bin", "abc")
-		c.cmd(350, "REST 3")
-		c.store("r.bin", "def")
-		c.epsv()
-		c.reply(550, held, "RETR r.bin")
+		c.Store("r.bin", "abc")
+		c.Cmd(350, "REST 3")
+		c.Store("r.bin", "def")
+		c.EPSV()
+		c.Is(550, held, "RETR r.bin")
 		if got := srv.readFile(t, "alice/r.bin"); got != "abcdef" {
 			t.Errorf("alice/r.bin = %q", got)
 		}
 
-		c.cmd(350, "REST 8388607")
-		if got := c.retrieve("RETR limit.bin"); got != "x" {
+		c.Cmd(350, "REST 8388607")
+		if got := c.Retrieve("RETR limit.bin"); got != "x" {
 			t.Errorf("RETR limit.bin from 8388607 = %q", got)
 		}
-		c.store("s.bin", "whole") // the REST went to the RETR
-		if got := c.retrieve("RETR s.bin"); got != "whole" {
+		c.Store("s.bin", "whole") // the REST went to the RETR
+		if got := c.Retrieve("RETR s.bin"); got != "whole" {
 			t.Errorf("RETR s.bin = %q", got)
 		}
 	})
 
 	t.Run("an administrator releases and renames", func(t *testing.T) {
-		a := a.on(t)
-		c := c.on(t)
-		if !strings.Contains(c.cmd(214, "SITE HELP"), "RELEASE path: let a held upload be downloaded") {
+		a := a.On(t)
+		c := c.On(t)
+		if !strings.Contains(c.Cmd(214, "SITE HELP"), "RELEASE path: let a held upload be downloaded") {
 			t.Error("SITE HELP lacks RELEASE")
 		}
-		a.cmd(350, "RNFR /alice/d.txt")
-		a.cmd(250, "RNTO /alice/e.txt")
-		a.reply(550, "That file is not held.", "SITE RELEASE /alice/limit.bin")
-		a.cmd(250, "CWD /alice")
-		a.reply(200, "Released.", "SITE RELEASE big.bin")
-		a.reply(550, "That file is not held.", "SITE RELEASE big.bin")
-		if got := c.retrieve("RETR big.bin"); got != "small" {
+		a.Cmd(350, "RNFR /alice/d.txt")
+		a.Cmd(250, "RNTO /alice/e.txt")
+		a.Is(550, "That file is not held.", "SITE RELEASE /alice/limit.bin")
+		a.Cmd(250, "CWD /alice")
+		a.Is(200, "Released.", "SITE RELEASE big.bin")
+		a.Is(550, "That file is not held.", "SITE RELEASE big.bin")
+		if got := c.Retrieve("RETR big.bin"); got != "small" {
 			t.Errorf("RETR big.bin = %q", got)
 		}
 	})
 
 	t.Run("DELE ends a hold", func(t *testing.T) {
-		c := c.on(t)
-		c.cmd(250, "DELE p.bin")
-		c.reply(550, noRenaming, "RNFR e.txt") // r.bin is still held
-		c.cmd(250, "DELE r.bin")
+		c := c.On(t)
+		c.Cmd(250, "DELE p.bin")
+		c.Is(550, noRenaming, "RNFR e.txt") // r.bin is still held
+		c.Cmd(250, "DELE r.bin")
 		// A file put in place without an upload event: only DELE freed the name.
 		writeFile(t, srv.Root+"/alice/p.bin", "new")
-		if got := c.retrieve("RETR p.bin"); got != "new" {
+		if got := c.Retrieve("RETR p.bin"); got != "new" {
 			t.Errorf("RETR p.bin = %q", got)
 		}
-		c.cmd(350, "RNFR e.txt")
-		c.cmd(250, "RNTO f.txt")
+		c.Cmd(350, "RNFR e.txt")
+		c.Cmd(250, "RNTO f.txt")
 	})
 }

@@ -51,10 +51,10 @@ func TestUsersFile(t *testing.T) {
 
 	t.Run("a line without a root gets /NAME", func(t *testing.T) {
 		c := srv.login(t, "bob", "builder")
-		if got := c.retrieve("RETR plan.txt"); got != "bob's plan\n" {
+		if got := c.Retrieve("RETR plan.txt"); got != "bob's plan\n" {
 			t.Errorf("RETR plan.txt = %q", got)
 		}
-		c.cmd(550, "SIZE /top.txt")
+		c.Cmd(550, "SIZE /top.txt")
 	})
 
 	// The shipped hashes cost 10, a second each under -race: the other
@@ -64,26 +64,26 @@ func TestUsersFile(t *testing.T) {
 
 	t.Run("a wrong password is refused", func(t *testing.T) {
 		c := srv.dial(t)
-		c.cmd(331, "USER erin")
-		c.cmd(530, "PASS builder")
-		c.cmd(331, "USER dave")
-		c.cmd(530, "PASS ")
-		c.cmd(331, "USER erin")
-		c.cmd(230, "PASS pw")
+		c.Cmd(331, "USER erin")
+		c.Cmd(530, "PASS builder")
+		c.Cmd(331, "USER dave")
+		c.Cmd(530, "PASS ")
+		c.Cmd(331, "USER erin")
+		c.Cmd(230, "PASS pw")
 	})
 
 	t.Run("other names go to the next provider", func(t *testing.T) {
 		c := srv.login(t, "carol", "built-in")
-		c.cmd(257, "PWD")
+		c.Cmd(257, "PWD")
 		c = srv.dial(t)
-		c.cmd(331, "USER mallory")
-		c.cmd(530, "PASS wonderland")
+		c.Cmd(331, "USER mallory")
+		c.Cmd(530, "PASS wonderland")
 	})
 
 	t.Run("a new line counts without a reload", func(t *testing.T) {
 		addUser(t, srv, "frank", "pw", "/users")
 		c := srv.login(t, "frank", "pw")
-		if got := c.retrieve("NLST"); got != "alice\r\n" {
+		if got := c.Retrieve("NLST"); got != "alice\r\n" {
 			t.Errorf("NLST = %q", got)
 		}
 	})
@@ -93,7 +93,7 @@ func TestUsersFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		srv.login(t, "carol", "built-in")
-		if len(srv.Logs.records(t, "cannot read the users file")) != 1 {
+		if len(srv.Logs.Records(t, "cannot read the users file")) != 1 {
 			t.Errorf("no log line for the missing file:\n%s", srv.Logs)
 		}
 	})

@@ -1,21 +1,15 @@
 package hooks
 
 import (
-	"errors"
-	"io"
 	"log/slog"
-	"net"
-	"net/textproto"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/luaftpd/luaftpd/core"
+	"github.com/luaftpd/luaftpd/core/ftptest"
 	"github.com/luaftpd/luaftpd/vfs"
 )
 
@@ -26,7 +20,7 @@ type e2e struct {
 	root    string // the folder served
 	scripts string // the scripts folder
 	eng     *Engine
-	logs    *logBuf
+	logs    *ftptest.LogBuf
 }
 
 // startE2E writes files into a scripts folder and serves with them.
@@ -38,7 +32,7 @@ func startE2E(t testing.TB, files map[string]string, opts ...func(*Options)) *e2
 // startE2EWith is startE2E with configure changing the Server first.
 func startE2EWith(t testing.TB, files map[string]string, configure func(*core.Server), opts ...func(*Options)) *e2e {
 	t.Helper()
-	x := &e2e{root: t.TempDir(), scripts: t.TempDir(), logs: &logBuf{}}
+	x := &e2e{root: t.TempDir(), scripts: t.TempDir(), logs: &ftptest.LogBuf{}}
 	writeScripts(t, x.scripts, files)
 	logger := slog.New(slog.NewTextHandler(x.logs, nil))
 	o := Options{Dir: x.scripts, Stock: fstest.MapFS{}, Logger: logger,
@@ -63,132 +57,28 @@ func startE2EWith(t testing.TB, files map[string]string, configure func(*core.Se
 	if configure != nil {
 		configure(srv)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	x.addr = l.Addr().String()
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(l) }()
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-done; !errors.Is(err, core.ErrServerClosed) {
-			t.Errorf("Serve: %v", err)
-		}
-		eng.Close()
-	})
+	// Cleanups run last in, first out: the engine closes after the server.
+	t.Cleanup(func() { eng.Close() })
+	x.addr = ftptest.Serve(t, srv, core.ErrServerClosed)
 	return x
 }
 
-// client is a control connection driven by net/textproto.
-type client struct {
-	*textproto.Conn
-	t testing.TB
-}
-
 // dial connects and reads the greeting, which must have code 220.
-func (x *e2e) dial(t testing.TB) *client {
+func (x *e2e) dial(t testing.TB) *ftptest.Conn {
 	t.Helper()
-	c := x.dialRaw(t)
-	c.expect(220)
-	return c
+	return ftptest.Dial(t, x.addr)
 }
 
-func (x *e2e) dialRaw(t testing.TB) *client {
+// dialRaw connects without reading the greeting.
+func (x *e2e) dialRaw(t testing.TB) *ftptest.Conn {
 	t.Helper()
-	nc, err := net.DialTimeout("tcp", x.addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nc.SetDeadline(time.Now().Add(20 * time.Second))
-	c := &client{Conn: textproto.NewConn(nc), t: t}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return ftptest.Connect(t, x.addr)
 }
 
 // login logs in as alice.
-func (x *e2e) login(t testing.TB) *client {
+func (x *e2e) login(t testing.TB) *ftptest.Conn {
 	t.Helper()
-	c := x.dial(t)
-	c.cmd(331, "USER alice")
-	c.cmd(230, "PASS secret")
-	return c
-}
-
-// expect reads a reply and checks its code; it returns the text (lines
-// joined with "\n").
-func (c *client) expect(code int) string {
-	c.t.Helper()
-	got, msg, err := c.ReadResponse(0)
-	if err != nil && got == 0 {
-		c.t.Fatalf("reading a reply: %v", err)
-	}
-	if got != code {
-		c.t.Fatalf("got %d %q, want code %d", got, msg, code)
-	}
-	return msg
-}
-
-// cmd sends a command and checks the reply's code; it returns the text.
-func (c *client) cmd(code int, line string) string {
-	c.t.Helper()
-	if err := c.PrintfLine("%s", line); err != nil {
-		c.t.Fatal(err)
-	}
-	return c.expect(code)
-}
-
-// is sends a command and checks the whole reply, code and text.
-func (c *client) is(line string, code int, text string) {
-	c.t.Helper()
-	if got := c.cmd(code, line); got != text {
-		c.t.Errorf("%s: got %d %q, want %q", line, code, got, text)
-	}
-}
-
-var epsvPort = regexp.MustCompile(`\(\|\|\|(\d+)\|\)`)
-
-// epsv prepares a passive data connection and dials it.
-func (c *client) epsv() net.Conn {
-	c.t.Helper()
-	m := epsvPort.FindStringSubmatch(c.cmd(229, "EPSV"))
-	if m == nil {
-		c.t.Fatal("no port in the EPSV reply")
-	}
-	port, _ := strconv.Atoi(m[1])
-	dc, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 5*time.Second)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	dc.SetDeadline(time.Now().Add(20 * time.Second))
-	return dc
-}
-
-// retrieve runs a command that sends data (LIST, RETR, a script's
-// ev:send) and returns what came over the data connection.
-func (c *client) retrieve(line string) string {
-	c.t.Helper()
-	dc := c.epsv()
-	defer dc.Close()
-	c.cmd(150, line)
-	data, err := io.ReadAll(dc)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	c.expect(226)
-	return string(data)
-}
-
-// store uploads data with line (STOR name).
-func (c *client) store(line, data string) {
-	c.t.Helper()
-	dc := c.epsv()
-	c.cmd(150, line)
-	if _, err := io.WriteString(dc, data); err != nil {
-		c.t.Fatal(err)
-	}
-	dc.Close()
-	c.expect(226)
+	return ftptest.Login(t, x.addr, "alice", "secret")
 }
 
 // writeFile puts a file into the served folder.
@@ -205,15 +95,5 @@ func (x *e2e) writeFile(t testing.TB, name, data string) {
 // the reply is sent.
 func (x *e2e) waitLog(t testing.TB, want string) string {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		got := x.logs.String()
-		if strings.Contains(got, want) {
-			return got
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the log never had %q:\n%s", want, got)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	return x.logs.Wait(t, want)
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"github.com/luaftpd/luaftpd/scripts"
-	"net"
 	"net/textproto"
 	"os"
 	"path/filepath"
@@ -29,9 +28,9 @@ ftp.before("MKD", function(ev) return ftp.reply(257, '"' .. ev.path .. '" preten
 	x.writeFile(t, "a.keep", "k")
 	x.writeFile(t, "b.txt", "b")
 	c := x.login(t)
-	c.is("DELE a.keep", 550, "Keep files stay: /a.keep")
-	c.is("DELE b.txt", 250, "File deleted.")
-	c.is("MKD newdir", 257, `"/newdir" pretended`)
+	c.Is(550, "Keep files stay: /a.keep", "DELE a.keep")
+	c.Is(250, "File deleted.", "DELE b.txt")
+	c.Is(257, `"/newdir" pretended`, "MKD newdir")
 	if _, err := os.Stat(filepath.Join(x.root, "a.keep")); err != nil {
 		t.Error("a denied DELE ran")
 	}
@@ -50,15 +49,15 @@ ftp.before("CWD", function(ev) ev.path = "../../.." end)
 	os.Mkdir(filepath.Join(x.root, "made"), 0o755)
 	x.writeFile(t, "etc/passwd", "inside the root\n")
 	c := x.login(t)
-	c.is("MKD abc", 257, `"/made/ABC" created.`)
+	c.Is(257, `"/made/ABC" created.`, "MKD abc")
 	if fi, err := os.Stat(filepath.Join(x.root, "made", "ABC")); err != nil || !fi.IsDir() {
 		t.Errorf("MKD did not act on the rewritten path: %v", err)
 	}
-	if got := c.retrieve("RETR escape"); got != "inside the root\n" {
+	if got := c.Retrieve("RETR escape"); got != "inside the root\n" {
 		t.Errorf("RETR with a path rewritten to /../../../etc/passwd read %q", got)
 	}
-	c.cmd(250, "CWD anywhere")
-	c.is("PWD", 257, `"/" is the current directory.`)
+	c.Cmd(250, "CWD anywhere")
+	c.Is(257, `"/" is the current directory.`, "PWD")
 }
 
 // ftp.after sees the result after the reply went out.
@@ -74,10 +73,10 @@ ftp.after("*", function(ev, r)
 end)`})
 	x.writeFile(t, "f.bin", "12345")
 	c := x.login(t)
-	if got := c.retrieve("RETR f.bin"); got != "12345" {
+	if got := c.Retrieve("RETR f.bin"); got != "12345" {
 		t.Fatalf("RETR: %q", got)
 	}
-	c.cmd(550, "SIZE nothing")
+	c.Cmd(550, "SIZE nothing")
 	got := x.waitLog(t, "msg=\"after size\"")
 	wantContains(t, "log", got,
 		`msg=after script=10-after.lua session=`,
@@ -100,25 +99,25 @@ end)`})
 	os.MkdirAll(filepath.Join(x.root, "bob", "in"), 0o755)
 	x.writeFile(t, "bob/in/hello.txt", "hi bob")
 	c := x.dial(t)
-	c.cmd(331, "USER bob")
-	c.is("PASS pw", 230, "User bob logged in.")
-	c.is("PWD", 257, `"/in" is the current directory.`)
-	if got := c.retrieve("RETR hello.txt"); got != "hi bob" {
+	c.Cmd(331, "USER bob")
+	c.Is(230, "User bob logged in.", "PASS pw")
+	c.Is(257, `"/in" is the current directory.`, "PWD")
+	if got := c.Retrieve("RETR hello.txt"); got != "hi bob" {
 		t.Errorf("bob's root: RETR gave %q", got)
 	}
-	c.cmd(550, "MKD nope")
+	c.Cmd(550, "MKD nope")
 
 	c = x.dial(t)
-	c.cmd(331, "USER bob")
-	c.is("PASS wrong", 530, "Login incorrect.")
-	c.cmd(331, "USER alice")
-	c.is("PASS blocked", 530, "Aliceis blocked")
-	c.cmd(331, "USER alice")
-	c.is("PASS secret", 230, "User alice logged in.")
+	c.Cmd(331, "USER bob")
+	c.Is(530, "Login incorrect.", "PASS wrong")
+	c.Cmd(331, "USER alice")
+	c.Is(530, "Aliceis blocked", "PASS blocked")
+	c.Cmd(331, "USER alice")
+	c.Is(230, "User alice logged in.", "PASS secret")
 
 	c = x.dial(t)
-	c.cmd(331, "USER boom")
-	c.is("PASS x", 530, "Login incorrect.")
+	c.Cmd(331, "USER boom")
+	c.Is(530, "Login incorrect.", "PASS x")
 	wantContains(t, "log", x.logs.String(), "script=10-auth.lua line=7", "database down")
 	if strings.Contains(x.logs.String(), "pw") && strings.Contains(x.logs.String(), "password") {
 		t.Error("a password reached the log")
@@ -136,12 +135,12 @@ ftp.site("WHO", function(ev)
   return ftp.reply(200, table.concat({s.id ~= "" and "id" or "noid", s.user, s.remote_ip, tostring(s.tls), s.cwd, s.root}, " "))
 end)`})
 	c := x.login(t)
-	c.is("SITE ECHO hello  world", 200, "echo: hello  world")
-	c.is("SITE echo x", 200, "echo: x")
-	c.is("SITE NOTHING", 200, "Command okay.")
-	c.is("SITE WHO", 200, "id alice 127.0.0.1 false / /")
-	c.is("SITE HELP", 214, "SITE commands:\n CHMOD <mode> <path>\n HELP\n ECHO <text>\n NOTHING\n WHO\nEnd.")
-	c.is("SITE UNKNOWN", 500, "SITE UNKNOWN not understood.")
+	c.Is(200, "echo: hello  world", "SITE ECHO hello  world")
+	c.Is(200, "echo: x", "SITE echo x")
+	c.Is(200, "Command okay.", "SITE NOTHING")
+	c.Is(200, "id alice 127.0.0.1 false / /", "SITE WHO")
+	c.Is(214, "SITE commands:\n CHMOD <mode> <path>\n HELP\n ECHO <text>\n NOTHING\n WHO\nEnd.", "SITE HELP")
+	c.Is(500, "SITE UNKNOWN not understood.", "SITE UNKNOWN")
 }
 
 // ftp.command: a new verb, with opts.auth, opts.feat and opts.help, shown
@@ -158,22 +157,22 @@ ftp.command("XNIL", function(ev) end)
 ftp.command("SYST", function(ev) return ftp.reply(215, "UNIX Type: L8 (scripted)") end, {auth = false})
 `})
 	c := x.dial(t)
-	c.is("XTIM", 213, "20260101000000")
-	c.is("SYST", 215, "UNIX Type: L8 (scripted)")
-	c.cmd(530, "XLS")
-	c.cmd(331, "USER alice")
-	c.cmd(230, "PASS secret")
-	if got := c.retrieve("XLS three"); got != "one\r\ntwo three\r\n" {
+	c.Is(213, "20260101000000", "XTIM")
+	c.Is(215, "UNIX Type: L8 (scripted)", "SYST")
+	c.Cmd(530, "XLS")
+	c.Cmd(331, "USER alice")
+	c.Cmd(230, "PASS secret")
+	if got := c.Retrieve("XLS three"); got != "one\r\ntwo three\r\n" {
 		t.Errorf("XLS sent %q", got)
 	}
-	c.is("XNIL", 200, "Command okay.")
-	c.cmd(200, "NOOP") // nothing more was queued after the 226
-	feat := c.cmd(211, "FEAT")
+	c.Is(200, "Command okay.", "XNIL")
+	c.Cmd(200, "NOOP") // nothing more was queued after the 226
+	feat := c.Cmd(211, "FEAT")
 	wantContains(t, "FEAT", feat, "\n XTIM\n")
-	help := c.cmd(214, "HELP")
+	help := c.Cmd(214, "HELP")
 	wantContains(t, "HELP", help, "XLS", "XNIL", "XTIM")
-	c.is("HELP XTIM", 214, "Syntax: XTIM (server time)")
-	c.is("HELP xls", 214, "Syntax: XLS <word>")
+	c.Is(214, "Syntax: XTIM (server time)", "HELP XTIM")
+	c.Is(214, "Syntax: XLS <word>", "HELP xls")
 }
 
 // ev:send without a prepared data connection gets 425 from the server.
@@ -188,7 +187,7 @@ end)`})
 	if got != 425 {
 		t.Errorf("SITE LS without EPSV: code %d, want 425", got)
 	}
-	c.cmd(200, "NOOP")
+	c.Cmd(200, "NOOP")
 	x.waitLog(t, "msg=send script=10-cmd.lua")
 }
 
@@ -209,18 +208,18 @@ ftp.on("download", function(ev) log.info("down", {path = ev.path, bytes = ev.byt
 ftp.on("disconnect", function(ev) log.info("bye", {user = ev.session.user}) end)
 `})
 	c := x.dialRaw(t)
-	if got := c.expect(220); got != "Welcome, 127.0.0.1" {
+	if got := c.Expect(220); got != "Welcome, 127.0.0.1" {
 		t.Errorf("banner %q", got)
 	}
-	c.cmd(331, "USER nobody")
-	c.cmd(530, "PASS x")
-	c.cmd(331, "USER alice")
-	c.cmd(230, "PASS secret")
-	c.store("STOR up.txt", "hello")
-	if got := c.retrieve("RETR up.txt"); got != "hello" {
+	c.Cmd(331, "USER nobody")
+	c.Cmd(530, "PASS x")
+	c.Cmd(331, "USER alice")
+	c.Cmd(230, "PASS secret")
+	c.Store("up.txt", "hello")
+	if got := c.Retrieve("RETR up.txt"); got != "hello" {
 		t.Errorf("RETR %q", got)
 	}
-	c.cmd(221, "QUIT")
+	c.Cmd(221, "QUIT")
 	got := x.waitLog(t, "msg=bye")
 	wantContains(t, "log", got, "msg=failed", "user=nobody",
 		"msg=up script=10-events.lua", "bytes=5 cmd=STOR ok=true path=/up.txt",
@@ -232,7 +231,7 @@ func TestE2EConnectRefused(t *testing.T) {
 	x := startE2E(t, map[string]string{"10-c.lua": `
 ftp.on("connect", function(ev) return ftp.deny(421, "Go away\nnow") end)`})
 	c := x.dialRaw(t)
-	if got := c.expect(421); got != "Go awaynow" {
+	if got := c.Expect(421); got != "Go awaynow" {
 		t.Errorf("refusal %q", got)
 	}
 }
@@ -241,9 +240,9 @@ func TestE2ELoginRefused(t *testing.T) {
 	x := startE2E(t, map[string]string{"10-l.lua": `
 ftp.on("login", function(ev) return ftp.deny(530, "Not today, " .. ev.session.user) end)`})
 	c := x.dial(t)
-	c.cmd(331, "USER alice")
-	c.is("PASS secret", 530, "Not today, alice")
-	c.cmd(530, "PWD")
+	c.Cmd(331, "USER alice")
+	c.Is(530, "Not today, alice", "PASS secret")
+	c.Cmd(530, "PWD")
 }
 
 // Priorities: higher first, ties in script order; the first decision ends
@@ -255,7 +254,7 @@ func TestE2EPriority(t *testing.T) {
 ftp.before("*", function(ev) if ev.command == "RMD" then return ftp.deny(550, "star") end end, {priority = 1})`,
 	})
 	c := x.login(t)
-	c.is("RMD x", 550, "b")
+	c.Is(550, "b", "RMD x")
 }
 
 // A failing handler costs its command a 451 (auth: 530) with no script
@@ -270,11 +269,11 @@ ftp.before("DELE", function(ev) return ftp.deny(550, "a\r\nb\0c") end)
 ftp.site("SPIN", function(ev) while true do end end)
 `})
 	c := x.login(t)
-	c.is("MKD x", 451, errText)
-	c.is("RMD x", 451, errText)
-	c.is("DELE x", 550, "abc")
-	c.is("SITE SPIN", 451, errText)
-	c.is("NOOP", 200, "NOOP ok.")
+	c.Is(451, errText, "MKD x")
+	c.Is(451, errText, "RMD x")
+	c.Is(550, "abc", "DELE x")
+	c.Is(451, errText, "SITE SPIN")
+	c.Is(200, "NOOP ok.", "NOOP")
 	log := x.logs.String()
 	wantContains(t, "log", log, "script=10-bad.lua line=3", "secret: /etc/shadow",
 		"script=10-bad.lua line=5", "returned a number",
@@ -294,12 +293,12 @@ ftp.site("SPIN", function(ev) require("log").info("spinning") ; while true do en
 	x.waitLog(t, "msg=spinning")
 	for range 5 {
 		start := time.Now()
-		other.is("NOOP", 200, "NOOP ok.")
+		other.Is(200, "NOOP ok.", "NOOP")
 		if d := time.Since(start); d > 300*time.Millisecond {
 			t.Errorf("NOOP took %v while another session spun", d)
 		}
 	}
-	if got := spinner.expect(451); got != errText {
+	if got := spinner.Expect(451); got != errText {
 		t.Errorf("spinner got %q", got)
 	}
 }
@@ -310,8 +309,8 @@ func TestE2EBadRewrite(t *testing.T) {
 ftp.before("MKD", function(ev) ev.arg = "a\r\nDELE b" end)
 ftp.before("RMD", function(ev) ev.path = 5 end)`})
 	c := x.login(t)
-	c.is("MKD x", 451, errText)
-	c.is("RMD x", 451, errText)
+	c.Is(451, errText, "MKD x")
+	c.Is(451, errText, "RMD x")
 	wantContains(t, "log", x.logs.String(), "must not contain CR, LF or NUL", "ev.path must be a string")
 }
 
@@ -320,12 +319,12 @@ ftp.before("RMD", function(ev) ev.path = 5 end)`})
 func TestE2EReload(t *testing.T) {
 	x := startE2E(t, map[string]string{"10-a.lua": `ftp.site("V", function() return ftp.reply(200, "one") end)`})
 	c := x.login(t)
-	c.is("SITE V", 200, "one")
+	c.Is(200, "one", "SITE V")
 	writeScripts(t, x.scripts, map[string]string{"10-a.lua": `ftp.site("V", function() return ftp.reply(200, "two") end)`})
 	if err := x.eng.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	c.is("SITE V", 200, "two")
+	c.Is(200, "two", "SITE V")
 	writeScripts(t, x.scripts, map[string]string{
 		"10-a.lua": "ftp.site('V', function() return ftp.reply(200, 'three') end)\nx = = 1",
 		"20-b.lua": "\n\nerror('b is broken')",
@@ -334,7 +333,7 @@ func TestE2EReload(t *testing.T) {
 	if err == nil {
 		t.Fatal("a broken reload succeeded")
 	}
-	c.is("SITE V", 200, "two")
+	c.Is(200, "two", "SITE V")
 	if got, want := err.Error(), "2 errors: 10-a.lua:2: syntax error near '='; 20-b.lua:3: b is broken"; got != want {
 		t.Errorf("Reload error:\n got  %s\n want %s", got, want)
 	}
@@ -349,11 +348,11 @@ ftp.before("RNTO", function(ev) return ftp.deny(553, "to " .. ev.path) end)`})
 	os.Mkdir(filepath.Join(x.root, "sub"), 0o755)
 	x.writeFile(t, "sub/a", "a")
 	c := x.login(t)
-	c.cmd(250, "CWD sub")
-	c.is("LIST", 550, "list /sub")
-	c.is("LIST ../x", 550, "list /x")
-	c.cmd(350, "RNFR a")
-	c.is("RNTO ../b", 553, "to /b")
+	c.Cmd(250, "CWD sub")
+	c.Is(550, "list /sub", "LIST")
+	c.Is(550, "list /x", "LIST ../x")
+	c.Cmd(350, "RNFR a")
+	c.Is(553, "to /b", "RNTO ../b")
 }
 
 // s.tls is true once the control channel is protected.
@@ -366,29 +365,22 @@ func TestE2ESessionTLS(t *testing.T) {
 ftp.site("TLS", function(ev) return ftp.reply(200, tostring(ev.session.tls)) end)`},
 		func(srv *core.Server) { srv.TLSConfig = cfg })
 	c := x.login(t)
-	c.is("SITE TLS", 200, "false")
-	nc, err := net.DialTimeout("tcp", x.addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(20 * time.Second))
-	plain := &client{Conn: textproto.NewConn(nc), t: t}
-	plain.expect(220)
-	plain.cmd(234, "AUTH TLS")
-	tc := tls.Client(nc, &tls.Config{InsecureSkipVerify: true})
-	c = &client{Conn: textproto.NewConn(tc), t: t}
-	c.cmd(331, "USER alice")
-	c.cmd(230, "PASS secret")
-	c.is("SITE TLS", 200, "true")
+	c.Is(200, "false", "SITE TLS")
+	c = x.dial(t)
+	c.Cmd(234, "AUTH TLS")
+	tc := tls.Client(c.NC, &tls.Config{InsecureSkipVerify: true})
+	c.Conn = textproto.NewConn(tc)
+	c.Cmd(331, "USER alice")
+	c.Cmd(230, "PASS secret")
+	c.Is(200, "true", "SITE TLS")
 }
 
 // The stock transfer log, as shipped, over real transfers.
 func TestE2EStockTransferLog(t *testing.T) {
 	x := startE2E(t, nil, func(o *Options) { o.Stock = scripts.FS() })
 	c := x.login(t)
-	c.store("STOR in.bin", "0123456789")
-	if got := c.retrieve("RETR in.bin"); got != "0123456789" {
+	c.Store("in.bin", "0123456789")
+	if got := c.Retrieve("RETR in.bin"); got != "0123456789" {
 		t.Fatalf("RETR %q", got)
 	}
 	log := x.waitLog(t, "kind=download")
@@ -423,7 +415,7 @@ ftp.site("V", function(ev) return ftp.reply(200, "` + v + ` " .. ev.session:get(
 		go func() {
 			c := x.login(t)
 			for i := range 40 {
-				got := c.cmd(200, "SITE V")
+				got := c.Cmd(200, "SITE V")
 				if want := fmt.Sprint(i + 3); !strings.HasSuffix(got, " "+want) { // USER and PASS counted too
 					errs <- fmt.Errorf("SITE V #%d: %q", i+1, got)
 					return

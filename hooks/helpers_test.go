@@ -1,34 +1,15 @@
 package hooks
 
 import (
-	"bytes"
+	"github.com/luaftpd/luaftpd/core/ftptest"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
 )
-
-// logBuf collects log output for assertions; safe for concurrent use.
-type logBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // writeScripts writes files (name → text) under dir.
 func writeScripts(t testing.TB, dir string, files map[string]string) {
@@ -46,11 +27,11 @@ func writeScripts(t testing.TB, dir string, files map[string]string) {
 
 // newTestEngine loads files as the scripts folder, without the stock
 // scripts, and returns the engine and its log.
-func newTestEngine(t testing.TB, files map[string]string, opts ...func(*Options)) (*Engine, *logBuf) {
+func newTestEngine(t testing.TB, files map[string]string, opts ...func(*Options)) (*Engine, *ftptest.LogBuf) {
 	t.Helper()
 	dir := t.TempDir()
 	writeScripts(t, dir, files)
-	logs := &logBuf{}
+	logs := &ftptest.LogBuf{}
 	o := Options{Dir: dir, Stock: fstest.MapFS{}, Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		HookTimeout: 200 * time.Millisecond, AuthTimeout: 200 * time.Millisecond}
 	for _, f := range opts {

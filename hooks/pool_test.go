@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"github.com/luaftpd/luaftpd/core/ftptest"
 	"log/slog"
 	"sync"
 	"testing"
@@ -15,11 +16,11 @@ import (
 
 // engineWithBoom is an engine whose scripts can require "boom", a Go
 // module whose function panics: a stand-in for a bug in a Go binding.
-func engineWithBoom(t *testing.T, script string) (*Engine, *logBuf) {
+func engineWithBoom(t *testing.T, script string) (*Engine, *ftptest.LogBuf) {
 	t.Helper()
 	dir := t.TempDir()
 	writeScripts(t, dir, map[string]string{"10-a.lua": script})
-	logs := &logBuf{}
+	logs := &ftptest.LogBuf{}
 	e := newEngine(Options{Dir: dir, Stock: fstest.MapFS{}, Logger: slog.New(slog.NewTextHandler(logs, nil)),
 		HookTimeout: 100 * time.Millisecond})
 	e.mods["boom"] = func(L *lua.LState) int {

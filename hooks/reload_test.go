@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"github.com/luaftpd/luaftpd/core/ftptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,7 @@ import (
 
 // watched starts Watch on an engine over files and returns the engine,
 // its scripts folder and its log.
-func watched(t *testing.T, files map[string]string, rescan time.Duration) (*Engine, string, *logBuf) {
+func watched(t *testing.T, files map[string]string, rescan time.Duration) (*Engine, string, *ftptest.LogBuf) {
 	t.Helper()
 	var dir string
 	e, logs := newTestEngine(t, files, func(o *Options) { o.Rescan = rescan; dir = o.Dir })

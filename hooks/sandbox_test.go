@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"github.com/luaftpd/luaftpd/core/ftptest"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,7 @@ import (
 
 // runLua runs body as a before handler for NOOP and returns the reply text
 // it gives with ftp.reply, or the error text logged.
-func runLua(t *testing.T, body string) (string, *logBuf) {
+func runLua(t *testing.T, body string) (string, *ftptest.LogBuf) {
 	t.Helper()
 	e, logs := newTestEngine(t, map[string]string{"10-t.lua": "ftp.before('NOOP', function(ev)\n" + body + "\nend)"},
 		func(o *Options) { o.HookTimeout = time.Second })

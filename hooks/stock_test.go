@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"github.com/luaftpd/luaftpd/core/ftptest"
 	"github.com/luaftpd/luaftpd/scripts"
 	"log/slog"
 	"strings"
@@ -13,7 +14,7 @@ import (
 
 // TestStockTransferLog runs scripts/20-transfer-log.lua as shipped.
 func TestStockTransferLog(t *testing.T) {
-	logs := &logBuf{}
+	logs := &ftptest.LogBuf{}
 	e, err := New(Options{Stock: scripts.FS(), Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	if err != nil {
 		t.Fatal(err)
