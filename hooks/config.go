@@ -86,20 +86,7 @@ func luaMessage(err error) string {
 // functions and the string, table and math libraries, nothing more.
 func newConfigState() *lua.LState {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true})
-	libs := []struct {
-		name string
-		open lua.LGFunction
-	}{
-		{lua.BaseLibName, lua.OpenBase},
-		{lua.TabLibName, lua.OpenTable},
-		{lua.StringLibName, lua.OpenString},
-		{lua.MathLibName, lua.OpenMath},
-	}
-	for _, lib := range libs {
-		L.Push(L.NewFunction(lib.open))
-		L.Push(lua.LString(lib.name))
-		L.Call(1, 0)
-	}
+	openLibs(L)
 	full := L.G.Global
 	safe := L.NewTable()
 	for _, name := range configBase {

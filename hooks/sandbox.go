@@ -41,27 +41,32 @@ func newLState() *lua.LState {
 	})
 }
 
+// openLibs opens the base, table, string and math libraries into L's
+// globals, and the extra ones named (of the standard ones gopher-lua has).
+// What scripts then see is copied from there into a table of their own.
+func openLibs(L *lua.LState, extra ...string) {
+	libs := map[string]lua.LGFunction{
+		lua.BaseLibName:   lua.OpenBase,
+		lua.TabLibName:    lua.OpenTable,
+		lua.StringLibName: lua.OpenString,
+		lua.MathLibName:   lua.OpenMath,
+		lua.OsLibName:     lua.OpenOs,
+	}
+	names := append([]string{lua.BaseLibName, lua.TabLibName, lua.StringLibName, lua.MathLibName}, extra...)
+	for _, name := range names {
+		L.Push(L.NewFunction(libs[name]))
+		L.Push(lua.LString(name))
+		L.Call(1, 0)
+	}
+}
+
 // openStdlib opens the libraries scripts may use, replaces the built-ins
 // that cannot be interrupted with capped versions, locks the string
 // metatable, empties the state's own globals, and returns the table of
 // what scripts may see: the allowed base functions and read-only views of
 // string, table, math and os.
 func openStdlib(L *lua.LState) *lua.LTable {
-	open := []struct {
-		name string
-		fn   lua.LGFunction
-	}{
-		{lua.BaseLibName, lua.OpenBase},
-		{lua.TabLibName, lua.OpenTable},
-		{lua.StringLibName, lua.OpenString},
-		{lua.MathLibName, lua.OpenMath},
-		{lua.OsLibName, lua.OpenOs},
-	}
-	for _, lib := range open {
-		L.Push(L.NewFunction(lib.fn))
-		L.Push(lua.LString(lib.name))
-		L.Call(1, 0)
-	}
+	openLibs(L, lua.OsLibName)
 	g := L.G.Global
 	base := L.CreateTable(0, len(allowedBase)+len(allowedLibs)+4)
 	for _, name := range allowedBase {
