@@ -1,6 +1,10 @@
 package core
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
 // Refusals use the codes RFC 959 section 5.4 lists for each verb: STOR,
 // STOU and RNTO have no 550 (553 instead), LIST, NLST and STAT neither (450),
@@ -57,5 +61,73 @@ func TestRepliesInRFC959Sets(t *testing.T) {
 		if code, msg := c.send("%s", tc.line); code != tc.code {
 			t.Errorf("%s: %d %q, want %d", tc.line, code, msg, tc.code)
 		}
+	}
+}
+
+// Arguments the RFC grammars do not allow get 501 ("syntax error in
+// parameters"); a parameter the grammar knows but the server does not offer
+// gets 504; and a few replies follow the RFCs where servers differ: TYPE A T
+// is TYPE A N (RFC 1123 4.1.2.2), STAT of a folder is 212 (directory
+// status), MFMT sets a folder's time too.
+func TestRepliesToArguments(t *testing.T) {
+	ts := startServer(t)
+	ts.mkdir(t, "/dir")
+	ts.putFile(t, "/f", "x")
+	c := ts.loginAlice(t)
+	for _, tc := range []struct {
+		line string
+		code int
+		msg  string
+	}{
+		{"PWD x", 501, "Syntax error: PWD takes no argument."},
+		{"XPWD x", 501, "Syntax error: XPWD takes no argument."},
+		{"CDUP x", 501, "Syntax error: CDUP takes no argument."},
+		{"XCUP /", 501, "Syntax error: XCUP takes no argument."},
+		{"FEAT x", 501, "Syntax error: FEAT takes no argument."},
+		{"PASV x", 501, "Syntax error: PASV takes no argument."},
+		{"PWD", 257, `"/" is the current directory.`},
+		{"NOOP x", 200, "NOOP ok."},
+		{"SYST x", 215, "UNIX Type: L8"},
+		{"TYPE A T", 200, "Type set to A."},
+		{"TYPE A C", 504, "Type not supported: use A or I."},
+		{"TYPE I", 200, "Type set to I."},
+		{"STRU R", 504, "Only STRU F is supported."},
+		{"STRU X", 501, "Unknown structure: use STRU F."},
+		{"MODE Z", 504, "Only MODE S is supported."},
+		{"MODE X", 501, "Unknown mode: use MODE S."},
+		{"ALLO 100", 202, "No storage allocation necessary."},
+		{"ALLO 100 R 10", 202, "No storage allocation necessary."},
+		{"ALLO 100 r 10", 202, "No storage allocation necessary."},
+		{"ALLO", 501, "Syntax: ALLO <size> [R <record size>]"},
+		{"ALLO x", 501, "Syntax: ALLO <size> [R <record size>]"},
+		{"ALLO -1", 501, "Syntax: ALLO <size> [R <record size>]"},
+		{"ALLO 100 R", 501, "Syntax: ALLO <size> [R <record size>]"},
+		{"ALLO 100 X 10", 501, "Syntax: ALLO <size> [R <record size>]"},
+		{"EPSV x", 501, "Syntax: EPSV [1|2|ALL]"},
+		{"EPSV 1 2", 501, "Syntax: EPSV [1|2|ALL]"},
+		{"EPSV 3", 522, "Network protocol not supported, use (1)."},
+		{"EPRT |2|::1|6275|", 522, "Network protocol not supported, use (1)."},
+		{"OPTS UTF8 ON", 200, "Always in UTF8 mode."},
+		{"OPTS utf8 off", 200, "Always in UTF8 mode."},
+		{"OPTS UTF8", 501, "Syntax: OPTS UTF8 ON"},
+		{"OPTS UTF8 ON x", 501, "Syntax: OPTS UTF8 ON"},
+		{"OPTS MLST", 200, "MLST OPTS"},
+		{"OPTS MLST size;", 200, "MLST OPTS size;"},
+		{"MFMT 20200102030405 dir", 213, "Modify=20200102030405; /dir"},
+		{"MDTM dir", 550, "Not a regular file."},
+	} {
+		if code, msg := c.send("%s", tc.line); code != tc.code || msg != tc.msg {
+			t.Errorf("%s: %d %q, want %d %q", tc.line, code, msg, tc.code, tc.msg)
+		}
+	}
+	if msg := c.cmd(212, "STAT dir"); msg != "Status of /dir:\nEnd of status." {
+		t.Errorf("STAT dir: %q", msg)
+	}
+	if msg := c.cmd(213, "STAT f"); !strings.HasPrefix(msg, "Status of /f:\n -rw-r--r-- 1 ftp ftp") {
+		t.Errorf("STAT f: %q", msg)
+	}
+	fi, err := ts.Mem.Stat(t.Context(), "/dir")
+	if err != nil || !fi.ModTime().Equal(time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)) {
+		t.Errorf("MFMT dir: %v %v", fi, err)
 	}
 }

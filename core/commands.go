@@ -27,6 +27,7 @@ const (
 	cmdWrite                         // refused (550) for read-only users
 	cmdTransfer                      // uses the data connection
 	cmdNewName                       // names a new entry: no control characters in its name
+	cmdNoArg                         // 501 with an argument (RFC 959 gives it none)
 )
 
 // pathIn says where a command's argument names the path it acts on. The
@@ -82,7 +83,7 @@ func init() {
 
 		// informational (commands_info.go)
 		"SYST": {fn: (*Session).cmdSYST, flags: cmdNoLogin, help: "SYST"},
-		"FEAT": {fn: (*Session).cmdFEAT, flags: cmdNoLogin, help: "FEAT"},
+		"FEAT": {fn: (*Session).cmdFEAT, flags: cmdNoLogin | cmdNoArg, help: "FEAT"},
 		"OPTS": {fn: (*Session).cmdOPTS, flags: cmdNoLogin | cmdNeedArg, feat: "UTF8", help: "OPTS <command> [<options>]"},
 		"LANG": {fn: (*Session).cmdLANG, flags: cmdNoLogin, feat: "LANG EN*", help: "LANG [<tag>]"},
 		"HELP": {fn: (*Session).cmdHELP, flags: cmdNoLogin, help: "HELP [<command>]"},
@@ -95,10 +96,10 @@ func init() {
 		// navigation and file management (commands_files.go, commands_dirs.go)
 		"CWD":     {fn: (*Session).cmdCWD, path: pathWhole, flags: cmdNeedArg, help: "CWD <path>"},
 		"XCWD":    {fn: (*Session).cmdCWD, path: pathWhole, flags: cmdNeedArg, help: "XCWD <path>"},
-		"CDUP":    {fn: (*Session).cmdCDUP, path: pathParent, help: "CDUP"},
-		"XCUP":    {fn: (*Session).cmdCDUP, path: pathParent, help: "XCUP"},
-		"PWD":     {fn: (*Session).cmdPWD, help: "PWD"},
-		"XPWD":    {fn: (*Session).cmdPWD, help: "XPWD"},
+		"CDUP":    {fn: (*Session).cmdCDUP, flags: cmdNoArg, path: pathParent, help: "CDUP"},
+		"XCUP":    {fn: (*Session).cmdCDUP, flags: cmdNoArg, path: pathParent, help: "XCUP"},
+		"PWD":     {fn: (*Session).cmdPWD, flags: cmdNoArg, help: "PWD"},
+		"XPWD":    {fn: (*Session).cmdPWD, flags: cmdNoArg, help: "XPWD"},
 		"MKD":     {fn: (*Session).cmdMKD, path: pathWhole, flags: cmdNeedArg | cmdWrite | cmdNewName, help: "MKD <path>"},
 		"XMKD":    {fn: (*Session).cmdMKD, path: pathWhole, flags: cmdNeedArg | cmdWrite | cmdNewName, help: "XMKD <path>"},
 		"RMD":     {fn: (*Session).cmdRMD, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "RMD <path>"},
@@ -129,7 +130,7 @@ func init() {
 		"MODE": {fn: (*Session).cmdMODE, flags: cmdNeedArg, help: "MODE S"},
 		"PORT": {fn: (*Session).cmdPORT, flags: cmdNeedArg, help: "PORT h1,h2,h3,h4,p1,p2"},
 		"EPRT": {fn: (*Session).cmdEPRT, flags: cmdNeedArg, feat: "EPRT", help: "EPRT |proto|addr|port|"},
-		"PASV": {fn: (*Session).cmdPASV, help: "PASV"},
+		"PASV": {fn: (*Session).cmdPASV, flags: cmdNoArg, help: "PASV"},
 		"EPSV": {fn: (*Session).cmdEPSV, feat: "EPSV", help: "EPSV [1|2|ALL]"},
 		"REST": {fn: (*Session).cmdREST, flags: cmdNeedArg, feat: "REST STREAM", help: "REST <offset>"},
 		"RETR": {fn: (*Session).cmdRETR, path: pathWhole, flags: cmdNeedArg | cmdTransfer, help: "RETR <path>"},

@@ -68,7 +68,15 @@ func (s *Session) cmdSMNT(r *request) Reply {
 	return NewReply(502, "SMNT not implemented.")
 }
 
+// cmdALLO needs no storage reserved, but checks the RFC 959 syntax:
+// "ALLO <size> [R <record size>]", both decimal.
 func (s *Session) cmdALLO(r *request) Reply {
+	f := strings.Fields(r.arg)
+	ok := (len(f) == 1 || len(f) == 3 && strings.EqualFold(f[1], "R") && isDecimal(f[2])) &&
+		isDecimal(f[0])
+	if !ok {
+		return NewReply(501, "Syntax: ALLO <size> [R <record size>]")
+	}
 	return NewReply(202, "No storage allocation necessary.")
 }
 
@@ -136,8 +144,9 @@ func (s *Session) cmdMDTM(r *request) Reply {
 	return NewReply(213, "%s", fi.ModTime().UTC().Format(mdtmLayout))
 }
 
-// cmdMFMT sets a file's modification time: "MFMT YYYYMMDDHHMMSS path",
-// the path being r.path.
+// cmdMFMT sets the modification time of a file or a folder (as ProFTPD and
+// pure-ftpd do; mirroring clients set folders' times too):
+// "MFMT YYYYMMDDHHMMSS path", the path being r.path.
 func (s *Session) cmdMFMT(r *request) Reply {
 	stamp, _, _ := strings.Cut(r.arg, " ")
 	t, err := time.Parse(mdtmLayout, stamp)
@@ -147,9 +156,6 @@ func (s *Session) cmdMFMT(r *request) Reply {
 	ct, ok := s.fs.(vfs.Chtimeser)
 	if !ok {
 		return NewReply(502, "MFMT not supported by this server's storage.")
-	}
-	if _, err := s.statFile(r.ctx, r.path); err != nil {
-		return s.fail(err)
 	}
 	if err := ct.Chtimes(r.ctx, r.path, t); err != nil {
 		return s.fail(err)

@@ -83,10 +83,18 @@ func (s *Session) cmdOPTS(r *request) Reply {
 	name, val, _ := strings.Cut(r.arg, " ")
 	switch strings.ToUpper(name) {
 	case "UTF8", "UTF-8":
-		return NewReply(200, "Always in UTF8 mode.")
+		// names are always UTF-8, so both answers are 200; anything else is
+		// not the "OPTS UTF8 ON|OFF" of draft-ietf-ftpext-utf-8-option
+		switch strings.ToUpper(strings.TrimSpace(val)) {
+		case "ON", "OFF":
+			return NewReply(200, "Always in UTF8 mode.")
+		}
+		return NewReply(501, "Syntax: OPTS UTF8 ON")
 	case "MLST":
 		s.setMLSTFacts(val)
-		return NewReply(200, "MLST OPTS %s", s.mlstFactList(false))
+		// RFC 3659 section 7.9: "200 MLST OPTS" then the facts now selected,
+		// if any
+		return NewReply(200, "%s", strings.TrimSpace("MLST OPTS "+s.mlstFactList(false)))
 	case "HASH":
 		return s.optsHash(strings.TrimSpace(val))
 	}

@@ -151,7 +151,9 @@ func (s *Session) cmdMLST(r *request) Reply {
 	return Reply{Code: 250, Lines: []string{"Listing " + r.path, string(facts) + " " + r.path, "End"}}
 }
 
-// statPath is STAT with a path: the LIST lines on the control connection.
+// statPath is STAT with a path: the LIST lines on the control connection,
+// as 212 (directory status) for a folder and 213 (file status) for a file
+// or the matches of a pattern, the RFC 959 meanings of the two codes.
 func (s *Session) statPath(r *request, p string) Reply {
 	l, err := s.list(r.ctx, p)
 	if err != nil {
@@ -162,7 +164,11 @@ func (s *Session) statPath(r *request, p string) Reply {
 	for _, fi := range l.entries {
 		lines = append(lines, string(appendLsLine(nil, fi, now)))
 	}
-	return Reply{Code: 213, Lines: append(lines, "End of status.")}
+	code := 213
+	if l.self.IsDir() && !l.glob {
+		code = 212
+	}
+	return Reply{Code: code, Lines: append(lines, "End of status.")}
 }
 
 // writeLines writes one CRLF-terminated line per entry, in chunks. An entry

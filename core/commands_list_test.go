@@ -144,7 +144,7 @@ func TestMLSDAndMLST(t *testing.T) {
 
 func TestSTATPath(t *testing.T) {
 	_, c := listFixture(t)
-	msg := c.cmd(213, "STAT -la dir")
+	msg := c.cmd(212, "STAT -la dir")
 	lines := strings.Split(msg, "\n")
 	if lines[0] != "Status of /dir:" || len(lines) != 5 || lines[4] != "End of status." {
 		t.Errorf("STAT dir: %q", msg)

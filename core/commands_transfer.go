@@ -15,11 +15,12 @@ import (
 	"github.com/luaftpd/luaftpd/vfs"
 )
 
-// cmdTYPE sets the representation type: A (ASCII, optionally "A N"),
-// I and "L 8" (binary, the default).
+// cmdTYPE sets the representation type: A (ASCII, with the format N, or
+// T, which RFC 1123 section 4.1.2.2 asks to treat as N on a system that
+// makes no difference), I and "L 8" (binary, the default).
 func (s *Session) cmdTYPE(r *request) Reply {
 	switch strings.Join(strings.Fields(strings.ToUpper(r.arg)), " ") {
-	case "A", "A N":
+	case "A", "A N", "A T":
 		s.ascii = true
 		return NewReply(200, "Type set to A.")
 	case "I", "L 8":
@@ -29,20 +30,28 @@ func (s *Session) cmdTYPE(r *request) Reply {
 	return NewReply(504, "Type not supported: use A or I.")
 }
 
-// cmdSTRU accepts only the file structure.
+// cmdSTRU accepts only the file structure: the record and page structures
+// of RFC 959 are not offered (504), anything else is no structure (501).
 func (s *Session) cmdSTRU(r *request) Reply {
-	if strings.EqualFold(strings.TrimSpace(r.arg), "F") {
+	switch strings.ToUpper(strings.TrimSpace(r.arg)) {
+	case "F":
 		return NewReply(200, "Structure set to F.")
+	case "R", "P":
+		return NewReply(504, "Only STRU F is supported.")
 	}
-	return NewReply(504, "Only STRU F is supported.")
+	return NewReply(501, "Unknown structure: use STRU F.")
 }
 
-// cmdMODE accepts only the stream mode.
+// cmdMODE accepts only the stream mode: block, compressed (RFC 959) and
+// deflate (MODE Z) are not offered (504), anything else is no mode (501).
 func (s *Session) cmdMODE(r *request) Reply {
-	if strings.EqualFold(strings.TrimSpace(r.arg), "S") {
+	switch strings.ToUpper(strings.TrimSpace(r.arg)) {
+	case "S":
 		return NewReply(200, "Mode set to S.")
+	case "B", "C", "Z":
+		return NewReply(504, "Only MODE S is supported.")
 	}
-	return NewReply(504, "Only MODE S is supported.")
+	return NewReply(501, "Unknown mode: use MODE S.")
 }
 
 // cmdREST sets the offset where the next RETR reads or STOR writes from
@@ -109,8 +118,8 @@ func (s *Session) cmdRETR(r *request) Reply {
 	return rep
 }
 
-// openRetr opens a regular file and seeks to offset; 550 for a folder or an
-// offset past the end.
+// openRetr opens a regular file and seeks to offset; 550 for a folder, 554
+// (RFC 3659 section 5.4: invalid REST parameter) for an offset past the end.
 func (s *Session) openRetr(r *request, offset int64) (vfs.File, int64, Reply, bool) {
 	f, err := s.fs.Open(r.ctx, r.path)
 	if err != nil {
@@ -126,7 +135,7 @@ func (s *Session) openRetr(r *request, offset int64) (vfs.File, int64, Reply, bo
 		return nil, 0, NewReply(550, "Not a regular file."), false
 	case offset > fi.Size():
 		f.Close()
-		return nil, 0, NewReply(550, "Restart offset %d is past the end of the file.", offset), false
+		return nil, 0, NewReply(554, "Restart offset %d is past the end of the file.", offset), false
 	}
 	if offset > 0 {
 		if _, err := f.Seek(offset, io.SeekStart); err != nil {

@@ -33,6 +33,10 @@ func (s *Session) cmdEPRT(r *request) Reply {
 	case 501:
 		return NewReply(501, "Syntax error in EPRT address.")
 	}
+	if (addr.IP.To4() != nil) != (s.family() == "1") {
+		// the client's own address is of the control connection's family
+		return NewReply(522, "Network protocol not supported, use (%s).", s.family())
+	}
 	return s.prepareActive(addr, "EPRT")
 }
 

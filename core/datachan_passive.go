@@ -42,6 +42,9 @@ func (s *Session) cmdEPSV(r *request) Reply {
 		return NewReply(200, "EPSV ALL ok.")
 	case "", "1", "2":
 	default:
+		if !isDecimal(arg) { // RFC 2428: "EPSV <net-prt>", a number, or ALL
+			return NewReply(501, "Syntax: EPSV [1|2|ALL]")
+		}
 		return NewReply(522, "Network protocol not supported, use (%s).", s.family())
 	}
 	if arg != "" && arg != s.family() {

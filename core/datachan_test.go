@@ -106,7 +106,7 @@ func TestActiveRefusesBounce(t *testing.T) {
 		{(*Session).cmdPORT, "127,0,0,1,256,1", 501},
 		{(*Session).cmdPORT, "127,0,0,1,4,1", 200},
 		{(*Session).cmdEPRT, "|1|127.0.0.2|6275|", 501},
-		{(*Session).cmdEPRT, "|2|::1|6275|", 501},
+		{(*Session).cmdEPRT, "|2|::1|6275|", 522}, // IPv6 on an IPv4 connection: "use (1)"
 		{(*Session).cmdEPRT, "|9|127.0.0.1|6275|", 522},
 		{(*Session).cmdEPRT, "|1|127.0.0.1|80|", 501},
 		{(*Session).cmdEPRT, "|1|127.0.0.1|6275|", 200},
@@ -138,7 +138,7 @@ func TestEPSVAll(t *testing.T) {
 func TestEPSVProtocol(t *testing.T) {
 	s := newDataTestSession(nil)
 	defer s.data.close()
-	for arg, code := range map[string]int{"1": 229, "2": 522, "3": 522, "x": 522, "": 229} {
+	for arg, code := range map[string]int{"1": 229, "2": 522, "3": 522, "x": 501, "1 2": 501, "": 229} {
 		if rep := call(s, (*Session).cmdEPSV, arg); rep.Code != code {
 			t.Errorf("EPSV %q: %v, want %d", arg, rep, code)
 		}

@@ -228,6 +228,8 @@ func (s *Session) allowed(c *command, r *request) (Reply, bool) {
 		return replyNotLogged, false
 	case c.flags&cmdNeedArg != 0 && r.arg == "":
 		return NewReply(501, "Syntax error: %s needs an argument.", r.verb), false
+	case c.flags&cmdNoArg != 0 && r.arg != "":
+		return NewReply(501, "Syntax error: %s takes no argument.", r.verb), false
 	case c.flags&cmdWrite != 0 && s.readOnly():
 		return replyReadOnly, false
 	}

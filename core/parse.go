@@ -157,3 +157,13 @@ func pathPart(k pathIn, arg string) (part string, ok bool) {
 	}
 	return "", false
 }
+
+// isDecimal reports whether s is a non-empty string of ASCII digits.
+func isDecimal(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

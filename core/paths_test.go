@@ -88,7 +88,7 @@ func TestEveryPathCommandActsOnEvPath(t *testing.T) {
 			t.Errorf("%s: %d %q, want %d %q", tc.line, code, msg, tc.code, tc.msg)
 		}
 	}
-	if msg := c.cmd(213, "STAT -l /bob"); !strings.Contains(msg, "Status of /alice:") || strings.Contains(msg, "secret") {
+	if msg := c.cmd(212, "STAT -l /bob"); !strings.Contains(msg, "Status of /alice:") || strings.Contains(msg, "secret") {
 		t.Errorf("STAT -l /bob: %q", msg)
 	}
 	if msg := c.cmd(211, "STAT"); !strings.Contains(msg, "Logged in as alice") {
@@ -190,7 +190,7 @@ func TestBeforeHookArgRewrite(t *testing.T) {
 	if msg := c.cmd(213, "MFMT 20200101000000 latest"); msg != "Modify=20200101000000; /d/f" {
 		t.Errorf("MFMT: %q", msg)
 	}
-	if msg := c.cmd(213, "STAT home"); !strings.Contains(msg, "Status of /d:") {
+	if msg := c.cmd(212, "STAT home"); !strings.Contains(msg, "Status of /d:") {
 		t.Errorf("STAT home: %q", msg)
 	}
 	if msg := c.cmd(211, "STAT /d"); !strings.Contains(msg, "Logged in as alice") {

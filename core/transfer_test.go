@@ -90,7 +90,7 @@ func TestTypeStruModeReplies(t *testing.T) {
 	c := ts.loginAlice(t)
 	for cmd, code := range map[string]int{
 		"TYPE A": 200, "TYPE a": 200, "TYPE A N": 200, "TYPE I": 200, "TYPE L 8": 200,
-		"TYPE E": 504, "TYPE A T": 504, "TYPE L 7": 504, "TYPE X": 504,
+		"TYPE E": 504, "TYPE A T": 200, "TYPE L 7": 504, "TYPE X": 504,
 		"STRU F": 200, "STRU R": 504, "STRU P": 504,
 		"MODE S": 200, "MODE B": 504, "MODE C": 504,
 	} {
@@ -130,7 +130,7 @@ func TestRestRetrieve(t *testing.T) {
 	}
 	c.cmd(350, "REST 1000000000000")
 	c.pasv()
-	c.cmd(550, "RETR f")
+	c.cmd(554, "RETR f") // RFC 3659 section 5.4: invalid REST parameter
 	c.cmd(200, "NOOP")
 }
 
@@ -369,7 +369,7 @@ func TestBounceRefused(t *testing.T) {
 	c.cmd(501, "PORT 127,0,0,1,256,1")
 	c.cmd(501, "PORT 127,0,0,1,4")
 	c.cmd(501, "EPRT |1|127.0.0.2|6275|")
-	c.cmd(501, "EPRT |2|::1|6275|")
+	c.cmd(522, "EPRT |2|::1|6275|") // IPv6 on an IPv4 connection
 	c.cmd(522, "EPRT |3|127.0.0.1|6275|")
 	c.cmd(501, "EPRT garbage")
 	c.cmd(425, "RETR f")
@@ -444,7 +444,7 @@ func TestActiveAndPassiveIPv6(t *testing.T) {
 	c.cmd(501, "PORT 127,0,0,1,4,1")
 	c.cmd(522, "EPSV 1")
 	c.cmd(502, "PASV")
-	c.cmd(501, "EPRT |1|127.0.0.1|6275|")
+	c.cmd(522, "EPRT |1|127.0.0.1|6275|")
 	port, conns := activeListen(t, "tcp6", "[::1]:0")
 	c.cmd(200, "EPRT |2|::1|%d|", port)
 	c.cmd(150, "RETR f")
