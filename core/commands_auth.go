@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"io"
 	"path"
 	"strconv"
@@ -220,6 +222,12 @@ func (s *Session) cmdAUTH(r *request) Reply {
 	}
 	if err := s.upgradeTLS(r.ctx); err != nil {
 		s.log.Info("TLS handshake failed", "err", err)
+		if errors.As(err, new(tls.RecordHeaderError)) {
+			// plain text where a ClientHello belongs: the client reads
+			// plain text too, so tell it why the connection ends
+			r.sent = 421
+			s.reply(NewReply(421, "TLS handshake failed."))
+		}
 		s.endSession()
 	}
 	return replied

@@ -90,6 +90,7 @@ func TestAUTHTLSBadHandshake(t *testing.T) {
 	c := ts.dial(t)
 	c.cmd(234, "AUTH TLS")
 	c.raw("this is not a TLS client hello\r\n")
+	c.expect(421) // in plain text, as ProFTPD answers
 	c.expectClosed()
 	ts.dial(t).cmd(200, "NOOP")
 }
