@@ -69,8 +69,13 @@ func (s *Session) authenticate(ctx context.Context, name, pass string) (*Account
 	return nil, ErrAuthFailed
 }
 
-// loginFailed counts a failed login; the last allowed failure closes the
-// connection.
+// replyTooManyFailures is what a client reads after the 530 of its last
+// allowed failed login, just before the server closes the connection: the
+// 530 alone would leave it to guess why the connection went away.
+var replyTooManyFailures = NewReply(421, "Too many failed logins, closing control connection.")
+
+// loginFailed counts a failed login; the last allowed failure answers 530,
+// then 421, and closes the connection.
 func (s *Session) loginFailed(name string, err error) Reply {
 	s.failed++
 	s.log.Info("login failed", "user", name)
@@ -83,7 +88,9 @@ func (s *Session) loginFailed(name string, err error) Reply {
 		return rep
 	}
 	s.log.Warn("too many failed logins; closing", "failures", s.failed)
-	s.reply(rep)
+	if s.reply(rep) == nil {
+		s.reply(replyTooManyFailures)
+	}
 	s.endSession()
 	return replied
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"crypto/tls"
+	"io"
 	"net"
 	"net/textproto"
 	"slices"
@@ -131,4 +132,25 @@ func TestImplicitTLS(t *testing.T) {
 	c.cmd(221, "QUIT")
 	ts.Close()
 	<-done
+}
+
+// The third failed login gets its 530, then a 421 that says why the
+// connection closes, and nothing else; a fourth PASS is never read.
+func TestTooManyFailedLogins(t *testing.T) {
+	ts := startServer(t, func(s *Server) { s.LoginFailDelay = -1 })
+	c := ts.dial(t)
+	for range 2 {
+		c.cmd(331, "USER alice")
+		c.cmd(530, "PASS wrong")
+	}
+	c.cmd(331, "USER alice")
+	c.raw("PASS wrong\r\nUSER alice\r\nPASS secret\r\n")
+	rest, err := io.ReadAll(c.R)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "530 Login incorrect.\r\n421 Too many failed logins, closing control connection.\r\n"
+	if string(rest) != want {
+		t.Fatalf("after the third failure the server sent %q, want %q", rest, want)
+	}
 }

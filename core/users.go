@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,6 +88,18 @@ func (u *Users) LoadFile(path string) error {
 		u.users[e.name] = userEntry{hash: []byte(e.hash), root: e.root}
 	}
 	return nil
+}
+
+// Replace swaps in the users of from, all at once, so that a users file
+// can be read again while sessions log in: each login sees either the old
+// list or the new one. Sessions already logged in are not affected.
+func (u *Users) Replace(from *Users) {
+	from.mu.RLock()
+	users := maps.Clone(from.users)
+	from.mu.RUnlock()
+	u.mu.Lock()
+	u.users = users
+	u.mu.Unlock()
 }
 
 // fileUser is one line of a users file.

@@ -26,6 +26,7 @@ type options struct {
 	implicitListen                string
 	maxSessions, maxSessionsPerIP int
 	idleTimeout                   time.Duration
+	loginFailDelay                time.Duration
 	hookTimeout, authTimeout      time.Duration
 	runAs                         string
 	logFormat, logLevel           string
@@ -34,6 +35,9 @@ type options struct {
 	// set names the options given on the command line or in the config
 	// file, so that defaults that depend on others can be worked out.
 	set map[string]bool
+	// args is the command line these options came from, parsed again with
+	// the config file to reload the users on SIGHUP.
+	args []string
 }
 
 // newFlagSet declares the serve flags on o, with the defaults of DESIGN.md.
@@ -58,6 +62,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.maxSessions, "max-sessions", 1000, "most concurrent sessions (0: no limit)")
 	fs.IntVar(&o.maxSessionsPerIP, "max-sessions-per-ip", 100, "most concurrent sessions from one address (0: no limit)")
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", 15*time.Minute, "close sessions idle this long, never during a transfer (0: never)")
+	fs.DurationVar(&o.loginFailDelay, "login-fail-delay", time.Second, "wait before answering a failed login once its address failed 5 times in 10 minutes (0: never)")
 	fs.DurationVar(&o.hookTimeout, "hook-timeout", time.Second, "time budget of a Lua command or event handler")
 	fs.DurationVar(&o.authTimeout, "auth-timeout", 5*time.Second, "time budget of a Lua ftp.auth handler")
 	fs.StringVar(&o.runAs, "run-as", "", "drop to this system `user` after binding")
@@ -83,7 +88,7 @@ Flags:
 // it (the command line wins), works out the defaults that depend on other
 // options and checks the whole.
 func parseOptions(args []string, stderr io.Writer, stderrIsTerminal bool) (*options, error) {
-	o := &options{set: map[string]bool{}}
+	o := &options{set: map[string]bool{}, args: args}
 	fs := newFlagSet(o, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -179,6 +184,8 @@ func (o *options) validateLimits() error {
 		return errors.New("-max-sessions-per-ip must be 0 or more")
 	case o.idleTimeout < 0:
 		return errors.New("-idle-timeout must be 0 or more")
+	case o.loginFailDelay < 0:
+		return errors.New("-login-fail-delay must be 0 or more")
 	case o.hookTimeout <= 0:
 		return errors.New("-hook-timeout must be more than 0")
 	case o.authTimeout <= 0:

@@ -23,7 +23,7 @@ func TestDefaults(t *testing.T) {
 	}
 	want := options{
 		listen: ":2121", root: "./data", maxSessions: 1000, maxSessionsPerIP: 100,
-		idleTimeout: 15 * time.Minute, hookTimeout: time.Second, authTimeout: 5 * time.Second,
+		idleTimeout: 15 * time.Minute, loginFailDelay: time.Second, hookTimeout: time.Second, authTimeout: 5 * time.Second,
 		logFormat: "json", logLevel: "info", anonymous: true, set: map[string]bool{},
 	}
 	if !reflect.DeepEqual(*o, want) {
@@ -113,6 +113,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-max-sessions", "-1"}, "-max-sessions must be 0 or more"},
 		{[]string{"-max-sessions-per-ip", "-1"}, "-max-sessions-per-ip must be 0 or more"},
 		{[]string{"-idle-timeout", "-1s"}, "-idle-timeout must be 0 or more"},
+		{[]string{"-login-fail-delay", "-1s"}, "-login-fail-delay must be 0 or more"},
 		{[]string{"-hook-timeout", "0"}, "-hook-timeout must be more than 0"},
 		{[]string{"-auth-timeout", "0s"}, "-auth-timeout must be more than 0"},
 		{[]string{"-pasv-ports", "50000"}, "usage printed"},

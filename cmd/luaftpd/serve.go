@@ -89,11 +89,17 @@ func serve(o *options, logger *slog.Logger) error {
 	if engine != nil && o.scripts != "" {
 		go watchScripts(ctx, engine, logger)
 	}
-	return serveAll(srv, engine, lns, sigs, logger)
+	users, _ := srv.Auth.(*core.Users)
+	reload := func() {
+		reloadScripts(engine, logger)
+		reloadUsers(users, o.args, logger)
+	}
+	return serveAll(srv, reload, lns, sigs, logger)
 }
 
-// serveAll serves every listener and waits for a signal or a listener failure.
-func serveAll(srv *core.Server, engine *hooks.Engine, lns []listener, sigs <-chan os.Signal, logger *slog.Logger) error {
+// serveAll serves every listener and waits for a signal or a listener
+// failure; reload runs on SIGHUP.
+func serveAll(srv *core.Server, reload func(), lns []listener, sigs <-chan os.Signal, logger *slog.Logger) error {
 	errc := make(chan error, len(lns))
 	for _, ln := range lns {
 		go func() {
@@ -104,7 +110,7 @@ func serveAll(srv *core.Server, engine *hooks.Engine, lns []listener, sigs <-cha
 			}
 		}()
 	}
-	return waitAndShutdown(srv, engine, sigs, errc, len(lns), logger)
+	return waitAndShutdown(srv, reload, sigs, errc, len(lns), logger)
 }
 
 // buildServer makes the core.Server of o, and the script engine it uses.
@@ -130,6 +136,10 @@ func buildServer(o *options, logger *slog.Logger) (*core.Server, *hooks.Engine, 
 	}
 	if o.idleTimeout == 0 {
 		srv.IdleTimeout = -1 // the flag's 0 means never; the Server's 0 means its default
+	}
+	srv.LoginFailDelay = o.loginFailDelay
+	if o.loginFailDelay == 0 {
+		srv.LoginFailDelay = -1 // likewise: the flag's 0 turns the delay off
 	}
 	users, err := buildUsers(o)
 	if err != nil {

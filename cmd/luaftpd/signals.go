@@ -17,16 +17,16 @@ import (
 const shutdownTimeout = 30 * time.Second
 
 // waitAndShutdown serves until SIGTERM or SIGINT (or a listener fails),
-// reloading the scripts on SIGHUP, then shuts the server down: it stops
+// calling reload on SIGHUP, then shuts the server down: it stops
 // accepting, lets sessions finish within shutdownTimeout, and closes what
 // is left. A second SIGTERM or SIGINT closes at once.
-func waitAndShutdown(srv *core.Server, engine *hooks.Engine, sigs <-chan os.Signal, errc <-chan error, n int, logger *slog.Logger) error {
+func waitAndShutdown(srv *core.Server, reload func(), sigs <-chan os.Signal, errc <-chan error, n int, logger *slog.Logger) error {
 	var failed error
 	for failed == nil {
 		select {
 		case sig := <-sigs:
 			if sig == syscall.SIGHUP {
-				reload(engine, logger)
+				reload()
 				continue
 			}
 			logger.Info("shutting down", "signal", sig.String(), "deadline", shutdownTimeout.String())
@@ -78,9 +78,9 @@ func drain(errc <-chan error, n int, err error) error {
 	return err
 }
 
-// reload loads the scripts again (SIGHUP); on any error the old scripts
-// stay in force.
-func reload(engine *hooks.Engine, logger *slog.Logger) {
+// reloadScripts loads the scripts again (SIGHUP); on any error the old
+// scripts stay in force.
+func reloadScripts(engine *hooks.Engine, logger *slog.Logger) {
 	if engine == nil {
 		return
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"path"
 	"path/filepath"
 	"strings"
@@ -71,10 +73,12 @@ func (l *userList) Set(s string) error {
 	return nil
 }
 
-// buildUsers returns the built-in users of -user and -users, creating each
-// user's root folder under root if it is missing; nil when there are none.
+// buildUsers returns the built-in users of -user, -users and the config
+// file, creating each user's root folder under root if it is missing; nil
+// when none of these is given. With a config file the list exists even
+// empty, so that users added to the file later come in on SIGHUP.
 func buildUsers(o *options) (*core.Users, error) {
-	if len(o.users) == 0 && o.usersFile == "" {
+	if len(o.users) == 0 && o.usersFile == "" && o.config == "" {
 		return nil, nil
 	}
 	users := core.NewUsers()
@@ -90,6 +94,41 @@ func buildUsers(o *options) (*core.Users, error) {
 		if err := users.Add(u.name, u.password, u.root); err != nil {
 			return nil, fmt.Errorf("user %q: %w", u.name, err)
 		}
+	}
+	return users, nil
+}
+
+// reloadUsers reads the command line, the config file and the users file
+// again (SIGHUP), builds the whole new list, then swaps it in: a login sees
+// either the old users or the new ones. On any error the users loaded
+// before stay in force. live is nil when the server started with no
+// built-in users; then there is nothing to reload.
+func reloadUsers(live *core.Users, args []string, logger *slog.Logger) {
+	if live == nil {
+		return
+	}
+	fresh, err := loadUsers(args)
+	if err != nil {
+		logger.Error("reloading the users failed; the users loaded before stay in force", "err", err)
+		return
+	}
+	live.Replace(fresh)
+	logger.Info("users reloaded", "users", live.Len())
+}
+
+// loadUsers builds the users that args (and the config file they name)
+// give.
+func loadUsers(args []string) (*core.Users, error) {
+	o, err := parseOptions(args, io.Discard, false)
+	if err != nil {
+		return nil, err
+	}
+	users, err := buildUsers(o)
+	if err != nil {
+		return nil, err
+	}
+	if users == nil {
+		users = core.NewUsers()
 	}
 	return users, nil
 }
