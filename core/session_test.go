@@ -57,6 +57,7 @@ func TestThreeFailedLoginsClose(t *testing.T) {
 		c.cmd(331, "USER alice")
 		c.cmd(530, "PASS nope")
 	}
+	c.expect(421)
 	c.expectClosed()
 }
 
