@@ -5,17 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/luaftpd/luaftpd/core"
+	"golang.org/x/term"
 )
 
 // maxPasswordLen bounds the line read; bcrypt uses only the first 72 bytes
 // and refuses longer passwords.
 const maxPasswordLen = 72
 
-// runPasswd is `luaftpd passwd FILE USER`: it reads one line from stdin as
-// the password and writes its bcrypt hash to the users file.
+// runPasswd is `luaftpd passwd FILE USER`: it reads the password (at a
+// terminal without echo, twice; from a pipe one line) and writes its
+// bcrypt hash to the users file.
 func runPasswd(args []string, stdin io.Reader, stderr io.Writer) int {
 	if len(args) != 2 {
 		fmt.Fprintln(stderr, "usage: luaftpd passwd FILE USER   (the password is read from stdin)")
@@ -26,10 +31,13 @@ func runPasswd(args []string, stdin io.Reader, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "luaftpd passwd:", err)
 		return exitUsage
 	}
-	if isTerminal(stdin) {
-		fmt.Fprintf(stderr, "Password for %s: ", name)
+	var password string
+	var err error
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		password, err = askPassword(int(f.Fd()), name, stderr)
+	} else {
+		password, err = readPassword(stdin)
 	}
-	password, err := readPassword(stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, "luaftpd passwd:", err)
 		return exitFail
@@ -39,6 +47,56 @@ func runPasswd(args []string, stdin io.Reader, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// askPassword reads the password twice from the terminal fd without
+// echoing it, and refuses a mismatch: a typo nobody saw would lock the
+// user out.
+func askPassword(fd int, name string, prompt io.Writer) (string, error) {
+	defer restoreOnInterrupt(fd)()
+	fmt.Fprintf(prompt, "Password for %s: ", name)
+	first, err := term.ReadPassword(fd)
+	fmt.Fprintln(prompt)
+	if err != nil {
+		return "", err
+	}
+	if err := checkPassword(string(first)); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(prompt, "Retype the password for %s: ", name)
+	second, err := term.ReadPassword(fd)
+	fmt.Fprintln(prompt)
+	if err != nil {
+		return "", err
+	}
+	if string(first) != string(second) {
+		return "", errors.New("the passwords do not match; nothing changed")
+	}
+	return string(first), nil
+}
+
+// restoreOnInterrupt makes Ctrl-C during a prompt give the terminal its
+// echo back before luaftpd exits; the returned func ends that.
+func restoreOnInterrupt(fd int) (stop func()) {
+	state, err := term.GetState(fd)
+	if err != nil {
+		return func() {}
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+			term.Restore(fd, state)
+			os.Exit(exitFail)
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+	}
 }
 
 // readPassword reads the first line of r, without its line end.
@@ -51,11 +109,16 @@ func readPassword(r io.Reader) (string, error) {
 		return "", err
 	}
 	password := strings.TrimRight(line, "\r\n")
+	return password, checkPassword(password)
+}
+
+// checkPassword refuses what bcrypt cannot hash, or should not.
+func checkPassword(password string) error {
 	switch {
 	case password == "":
-		return "", errors.New("empty password")
+		return errors.New("empty password")
 	case len(password) > maxPasswordLen:
-		return "", fmt.Errorf("password longer than %d bytes", maxPasswordLen)
+		return fmt.Errorf("password longer than %d bytes", maxPasswordLen)
 	}
-	return password, nil
+	return nil
 }
