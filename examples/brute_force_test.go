@@ -16,12 +16,13 @@ func TestBruteForce(t *testing.T) {
 	})
 	const refused = "Too many failed logins from your address; try again later."
 
-	// The server closes a connection after its third failure.
+	// The server closes a connection after its third failure, saying why.
 	c := srv.dial(t)
 	for range 3 {
 		c.Cmd(331, "USER alice")
 		c.Cmd(530, "PASS guess")
 	}
+	c.Expect(421)
 	c.ExpectClosed()
 
 	held := srv.dial(t) // connected before the address is blocked
