@@ -125,8 +125,8 @@ func (s *Session) cmdLANG(r *request) Reply {
 // cmdHELP lists the verbs of the table and of the scripts, or one verb's
 // syntax.
 func (s *Session) cmdHELP(r *request) Reply {
-	if r.arg != "" {
-		verb := upperASCII(r.arg)
+	if arg := strings.TrimSpace(r.arg); arg != "" {
+		verb := upperASCII(arg)
 		if c := commands[verb]; c != nil {
 			return NewReply(214, "Syntax: %s", c.help)
 		}

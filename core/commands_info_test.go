@@ -73,6 +73,9 @@ func TestHELP(t *testing.T) {
 	if msg := c.cmd(214, "HELP xcup"); msg != "Syntax: XCUP" {
 		t.Errorf("HELP XCUP: %q", msg)
 	}
+	if msg := c.cmd(214, "HELP  retr"); msg != "Syntax: RETR <path>" {
+		t.Errorf("HELP  retr: %q", msg)
+	}
 	c.cmd(502, "HELP NOPE")
 }
 
