@@ -115,6 +115,8 @@ func TestRepliesToArguments(t *testing.T) {
 		{"OPTS MLST size;", 200, "MLST OPTS size;"},
 		{"MFMT 20200102030405 dir", 213, "Modify=20200102030405; /dir"},
 		{"MDTM dir", 550, "Not a regular file."},
+		{"SMNT", 502, "SMNT not implemented."},
+		{"SMNT /", 502, "SMNT not implemented."},
 	} {
 		if code, msg := c.send("%s", tc.line); code != tc.code || msg != tc.msg {
 			t.Errorf("%s: %d %q, want %d %q", tc.line, code, msg, tc.code, tc.msg)

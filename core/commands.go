@@ -107,7 +107,7 @@ func init() {
 		"DELE":    {fn: (*Session).cmdDELE, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "DELE <path>"},
 		"RNFR":    {fn: (*Session).cmdRNFR, path: pathWhole, flags: cmdNeedArg | cmdWrite, help: "RNFR <path>"},
 		"RNTO":    {fn: (*Session).cmdRNTO, no550: 553, path: pathWhole, flags: cmdNeedArg | cmdWrite | cmdNewName, help: "RNTO <path>"},
-		"SMNT":    {fn: (*Session).cmdSMNT, flags: cmdNeedArg, help: "SMNT <path>"},
+		"SMNT":    {fn: (*Session).cmdSMNT, help: "SMNT <path>"}, // 502 with or without an argument
 		"SIZE":    {fn: (*Session).cmdSIZE, path: pathWhole, flags: cmdNeedArg, feat: "SIZE", help: "SIZE <path>"},
 		"MDTM":    {fn: (*Session).cmdMDTM, path: pathWhole, flags: cmdNeedArg, feat: "MDTM", help: "MDTM <path>"},
 		"MFMT":    {fn: (*Session).cmdMFMT, path: pathSecond, flags: cmdNeedArg | cmdWrite, feat: "MFMT", help: "MFMT <YYYYMMDDHHMMSS> <path>"},
