@@ -133,3 +133,18 @@ func TestRepliesToArguments(t *testing.T) {
 		t.Errorf("MFMT dir: %v %v", fi, err)
 	}
 }
+
+// XSHA is ProFTPD's and Serv-U's name for XSHA1: clients that learned it
+// there get the same digest.
+func TestXSHAIsXSHA1(t *testing.T) {
+	ts := startServer(t)
+	ts.putFile(t, "/f", "abc")
+	c := ts.loginAlice(t)
+	want := c.cmd(250, "XSHA1 f")
+	if got := c.cmd(250, "XSHA f"); got != want || !strings.Contains(got, "a9993e364706816aba3e25717850c26c9cd0d89d") {
+		t.Errorf("XSHA f: %q, XSHA1 f: %q", got, want)
+	}
+	if !strings.Contains(c.cmd(211, "FEAT"), "\n XSHA\n") {
+		t.Error("FEAT lacks XSHA")
+	}
+}

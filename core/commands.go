@@ -116,6 +116,7 @@ func init() {
 		"XCRC":    {fn: (*Session).cmdXCRC, path: pathQuoted, flags: cmdNeedArg, feat: "XCRC", help: "XCRC <path>"},
 		"XMD5":    {fn: (*Session).cmdXMD5, path: pathQuoted, flags: cmdNeedArg, feat: "XMD5", help: "XMD5 <path>"},
 		"XSHA1":   {fn: (*Session).cmdXSHA1, path: pathQuoted, flags: cmdNeedArg, feat: "XSHA1", help: "XSHA1 <path>"},
+		"XSHA":    {fn: (*Session).cmdXSHA1, path: pathQuoted, flags: cmdNeedArg, feat: "XSHA", help: "XSHA <path>"},
 		"XSHA256": {fn: (*Session).cmdXSHA256, path: pathQuoted, flags: cmdNeedArg, feat: "XSHA256", help: "XSHA256 <path>"},
 		"ALLO":    {fn: (*Session).cmdALLO, help: "ALLO <size>"},
 
