@@ -7,6 +7,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"hash"
 	"hash/crc32"
 	"io"
@@ -20,22 +21,23 @@ import (
 // mdtmLayout is the time format of MDTM, MFMT and MLSx (always UTC).
 const mdtmLayout = "20060102150405"
 
+// cmdDELE removes a file, or a symlink itself (never what it points to,
+// so even a link that leads out of the root can be removed): Remove acts
+// on the name without following it, which a Stat first would.
 func (s *Session) cmdDELE(r *request) Reply {
-	fi, err := s.fs.Stat(r.ctx, r.path)
-	if err != nil {
-		return s.fail(err)
-	}
-	if fi.IsDir() {
-		return NewReply(550, "Is a directory: use RMD.")
-	}
 	if err := s.fs.Remove(r.ctx, r.path); err != nil {
+		if errors.Is(err, vfs.ErrIsDir) {
+			return NewReply(550, "Is a directory: use RMD.")
+		}
 		return s.fail(err)
 	}
 	return NewReply(250, "File deleted.")
 }
 
+// cmdRNFR checks that the name exists, as a name: a symlink is renamed
+// itself, so one that points out of the root can be renamed too.
 func (s *Session) cmdRNFR(r *request) Reply {
-	if _, err := s.fs.Stat(r.ctx, r.path); err != nil {
+	if _, err := s.lstat(r.ctx, r.path); err != nil {
 		return s.fail(err)
 	}
 	if r.path == "/" {
@@ -62,6 +64,15 @@ func (s *Session) cmdRNTO(r *request) Reply {
 		return s.fail(err)
 	}
 	return NewReply(250, "Rename successful.")
+}
+
+// lstat describes p without following a final symlink when the storage
+// has symlinks; Stat otherwise.
+func (s *Session) lstat(ctx context.Context, p string) (fs.FileInfo, error) {
+	if l, ok := s.fs.(vfs.Lstater); ok {
+		return l.Lstat(ctx, p)
+	}
+	return s.fs.Stat(ctx, p)
 }
 
 func (s *Session) cmdSMNT(r *request) Reply {

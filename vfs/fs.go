@@ -85,6 +85,15 @@ type Renamer interface {
 	Rename(ctx context.Context, oldname, newname string) error
 }
 
+// Lstater is a backend with symlinks that can describe a name without
+// following it, for the commands that act on a name itself (RNFR): a link
+// that points outside the root cannot be followed, but it is still a name
+// inside the root, which its owner may rename or remove. A backend without
+// symlinks needs none: Stat says the same.
+type Lstater interface {
+	Lstat(ctx context.Context, name string) (fs.FileInfo, error)
+}
+
 // WriterAt is a backend that writes in place, for APPE and REST+STOR.
 type WriterAt interface {
 	// OpenWrite opens name for writing, creating it if missing. offset < 0

@@ -29,6 +29,7 @@ type Local struct {
 var (
 	_ FS        = (*Local)(nil)
 	_ Renamer   = (*Local)(nil)
+	_ Lstater   = (*Local)(nil)
 	_ WriterAt  = (*Local)(nil)
 	_ Chmoder   = (*Local)(nil)
 	_ Chtimeser = (*Local)(nil)
@@ -77,6 +78,24 @@ func (l *Local) Stat(ctx context.Context, name string) (fs.FileInfo, error) {
 	fi, err := l.root.Stat(rel)
 	if err != nil {
 		return nil, mapErr("stat", clean, err)
+	}
+	if clean == "/" {
+		fi = namedInfo{fi, "/"}
+	}
+	return fi, nil
+}
+
+// Lstat describes name itself: a symlink as a link, never followed, even
+// one that points outside the root. Links in the folders above name are
+// followed as Stat follows them.
+func (l *Local) Lstat(ctx context.Context, name string) (fs.FileInfo, error) {
+	clean, rel, err := l.name(ctx, "lstat", name)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := l.root.Lstat(rel)
+	if err != nil {
+		return nil, mapErr("lstat", clean, err)
 	}
 	if clean == "/" {
 		fi = namedInfo{fi, "/"}

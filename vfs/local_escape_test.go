@@ -110,6 +110,10 @@ func TestLocalLinksOut(t *testing.T) {
 		check("Sub", name, err)
 		check("Rename into", name, j.Rename(ctx, "/dir/file", name+"/stolen"))
 		if strings.Contains(name[1:], "/") {
+			_, err = j.Lstat(ctx, name)
+			check("Lstat", name, err)
+		}
+		if strings.Contains(name[1:], "/") {
 			check("Remove", name, j.Remove(ctx, name))
 			check("RemoveDir", name, j.RemoveDir(ctx, name))
 			check("Rename from", name, j.Rename(ctx, name, "/stolen"))
@@ -176,6 +180,19 @@ func TestLocalLinksOutOwnName(t *testing.T) {
 	must(t, j.Rename(ctx, "/payload", "/out-new"))
 	if got := readDisk(t, j.root, "out-new"); got != "payload" {
 		t.Fatalf("/out-new = %q", got)
+	}
+}
+
+// TestLocalLstatOfLinks: Lstat describes a link itself, whether it leaves
+// the root, stays inside or dangles, and never what it points to.
+func TestLocalLstatOfLinks(t *testing.T) {
+	j := linkJail(t)
+	for _, name := range append([]string{"/out-file", "/out-new", "/in-dir", "/in-file"}, leavingLinks...) {
+		fi, err := j.Lstat(t.Context(), name)
+		must(t, err)
+		if fi.Mode()&fs.ModeSymlink == 0 || fi.Name() != name[1:] {
+			t.Errorf("Lstat(%s) = %s %v, want the link", name, fi.Name(), fi.Mode())
+		}
 	}
 }
 

@@ -32,6 +32,7 @@ type memNode struct {
 var (
 	_ FS        = (*Mem)(nil)
 	_ Renamer   = (*Mem)(nil)
+	_ Lstater   = (*Mem)(nil)
 	_ WriterAt  = (*Mem)(nil)
 	_ Chmoder   = (*Mem)(nil)
 	_ Chtimeser = (*Mem)(nil)
@@ -134,6 +135,11 @@ func (m *Mem) Stat(ctx context.Context, name string) (fs.FileInfo, error) {
 		fi = namedInfo{fi, "/"}
 	}
 	return fi, nil
+}
+
+// Lstat is Stat: a Mem has no symlinks to leave unfollowed.
+func (m *Mem) Lstat(ctx context.Context, name string) (fs.FileInfo, error) {
+	return m.Stat(ctx, name)
 }
 
 // ReadDir lists the folder name sorted by entry name.

@@ -119,6 +119,9 @@ var ops = []op{
 	{"Avail", func(t *testing.T, fsys vfs.FS, n string) error {
 		return optional(fsys, func(a vfs.Availer) error { _, err := a.Avail(t.Context(), n); return err })
 	}},
+	{"Lstat", func(t *testing.T, fsys vfs.FS, n string) error {
+		return optional(fsys, func(l vfs.Lstater) error { _, err := l.Lstat(t.Context(), n); return err })
+	}},
 	{"Sub", func(t *testing.T, fsys vfs.FS, n string) error {
 		return optional(fsys, func(s vfs.Subber) error {
 			sub, err := s.Sub(t.Context(), n)

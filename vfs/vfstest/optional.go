@@ -19,6 +19,7 @@ var optionalCases = []testCase{
 	{"Chtimes", testChtimes},
 	{"Avail", testAvail},
 	{"Sub", testSub},
+	{"Lstat", testLstat},
 }
 
 // need returns fsys as T or skips the test.
@@ -209,4 +210,27 @@ func testSub(t *testing.T, fsys vfs.FS) {
 	wantErr(t, "Sub of a file", err, vfs.ErrNotDir)
 	_, err = s.Sub(ctx, "/missing")
 	wantErr(t, "Sub of nothing", err, fs.ErrNotExist)
+}
+
+// testLstat: on names that are no symlinks, Lstat says what Stat says, and
+// fails as Stat fails.
+func testLstat(t *testing.T, fsys vfs.FS) {
+	l := need[vfs.Lstater](t, fsys)
+	ctx := t.Context()
+	Mkdir(t, fsys, "/d")
+	Put(t, fsys, "/d/f", []byte("four"))
+	for _, name := range []string{"/", "/d", "/d/f"} {
+		want, err := fsys.Stat(ctx, name)
+		wantOK(t, "Stat("+name+")", err)
+		got, err := l.Lstat(ctx, name)
+		wantOK(t, "Lstat("+name+")", err)
+		if got.Name() != want.Name() || got.IsDir() != want.IsDir() || got.Size() != want.Size() || got.Mode() != want.Mode() {
+			t.Errorf("Lstat(%s) = %s %v %d, Stat = %s %v %d", name,
+				got.Name(), got.Mode(), got.Size(), want.Name(), want.Mode(), want.Size())
+		}
+	}
+	_, err := l.Lstat(ctx, "/missing")
+	wantErr(t, "Lstat(/missing)", err, fs.ErrNotExist)
+	_, err = l.Lstat(ctx, "/d/f/under")
+	wantErr(t, "Lstat(/d/f/under)", err, fs.ErrNotExist, vfs.ErrNotDir)
 }
