@@ -194,7 +194,7 @@ func (s *Session) cmdREIN(r *request) Reply {
 	s.data.close()
 	s.closeFS()
 	s.user, s.pendUser, s.account, s.fs = "", "", nil, nil
-	s.cwd, s.ascii, s.restOffset, s.renameFrom = "/", false, 0, ""
+	s.cwd, s.ascii, s.restOffset, s.renameFrom, s.rang = "/", false, 0, "", nil
 	s.client, s.mlstOff, s.hashAlgo = "", 0, 0
 	s.log = s.srv.logger().With("session", s.id, "remote", s.raw.RemoteAddr().String())
 	return NewReply(220, "Service ready for new user.")

@@ -3,13 +3,7 @@ package core
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"hash"
-	"hash/crc32"
 	"io"
 	"io/fs"
 	"strings"
@@ -172,76 +166,4 @@ func (s *Session) cmdMFMT(r *request) Reply {
 		return s.fail(err)
 	}
 	return NewReply(213, "Modify=%s; %s", stamp, r.path)
-}
-
-// hashAlgos are the algorithms of HASH (RFC draft-bryan-ftpext-hash), the
-// first the default.
-var hashAlgos = []struct {
-	name string
-	new  func() hash.Hash
-}{
-	{"SHA-256", sha256.New},
-	{"SHA-1", sha1.New},
-	{"MD5", md5.New},
-	{"CRC32", func() hash.Hash { return crc32.NewIEEE() }},
-}
-
-func (s *Session) cmdHASH(r *request) Reply {
-	a := hashAlgos[s.hashAlgo]
-	sum, size, err := s.hashFile(r.ctx, r.path, a.new())
-	if err != nil {
-		return s.fail(err)
-	}
-	return NewReply(213, "%s 0-%d %s %s", a.name, size, sum, r.path)
-}
-
-func (s *Session) cmdXCRC(r *request) Reply    { return s.xhash(r, crc32.NewIEEE()) }
-func (s *Session) cmdXMD5(r *request) Reply    { return s.xhash(r, md5.New()) }
-func (s *Session) cmdXSHA1(r *request) Reply   { return s.xhash(r, sha1.New()) }
-func (s *Session) cmdXSHA256(r *request) Reply { return s.xhash(r, sha256.New()) }
-
-// xhash answers XCRC, XMD5, XSHA1 and XSHA256 with the digest of the whole
-// file; a byte range after a quoted name is refused rather than ignored.
-func (s *Session) xhash(r *request, h hash.Hash) Reply {
-	if _, rest, _ := quotedName(r.arg); rest != "" {
-		return NewReply(504, "%s of a byte range is not supported.", r.verb)
-	}
-	sum, _, err := s.hashFile(r.ctx, r.path, h)
-	if err != nil {
-		return s.fail(err)
-	}
-	if _, ok := h.(hash.Hash32); ok {
-		sum = strings.ToUpper(sum)
-	}
-	return NewReply(250, "%s", sum)
-}
-
-// hashFile hashes a regular file; ABOR (ctx) stops it.
-func (s *Session) hashFile(ctx context.Context, p string, h hash.Hash) (string, int64, error) {
-	if _, err := s.statFile(ctx, p); err != nil {
-		return "", 0, err
-	}
-	f, err := s.fs.Open(ctx, p)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	n, err := io.CopyBuffer(h, ctxReader{ctx, f}, make([]byte, 32<<10))
-	if err != nil {
-		return "", 0, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
-}
-
-// ctxReader stops reading once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

@@ -157,7 +157,7 @@ func TestReadOnlyUserWrites(t *testing.T) {
 }
 
 // XCRC and kin take the name in quotes too, as clients that add a byte
-// range send it; a range is refused rather than ignored.
+// range send it (commands_hash_test.go tests the ranges).
 func TestXHashQuotedName(t *testing.T) {
 	ts := startServer(t)
 	ts.putFile(t, "/a b.txt", "hello")
@@ -167,6 +167,8 @@ func TestXHashQuotedName(t *testing.T) {
 		t.Errorf("quoted XMD5: %q, want %q", got, want)
 	}
 	c.cmd(250, `XCRC "/a b.txt"`)
-	c.cmd(504, `XCRC "a b.txt" 0 3`)
+	if got := c.cmd(250, `XCRC "a b.txt" 0 3`); got != "E50BF11B" {
+		t.Errorf("XCRC of the first 3 bytes: %q", got)
+	}
 	c.cmd(550, `XSHA1 "missing"`)
 }

@@ -90,6 +90,9 @@ func (s *Session) modeName() string {
 
 // cmdRETR sends a file, from the REST offset if one was given.
 func (s *Session) cmdRETR(r *request) Reply {
+	if rep, ok := s.refuseRang(); ok {
+		return rep
+	}
 	offset := s.takeRest()
 	if rep, ok := s.acquireData(); !ok {
 		return rep
@@ -150,6 +153,9 @@ func (s *Session) openRetr(r *request, offset int64) (vfs.File, int64, Reply, bo
 // replaces the file only when complete; after REST it is written in place
 // from the offset.
 func (s *Session) cmdSTOR(r *request) Reply {
+	if rep, ok := s.refuseRang(); ok {
+		return rep
+	}
 	offset := s.takeRest()
 	if offset == 0 {
 		return s.store(r, r.path, "Ok to send data.", s.createUpload)
@@ -161,6 +167,9 @@ func (s *Session) cmdSTOR(r *request) Reply {
 
 // cmdAPPE appends to a file in place, creating it if missing.
 func (s *Session) cmdAPPE(r *request) Reply {
+	if rep, ok := s.refuseRang(); ok {
+		return rep
+	}
 	s.takeRest()
 	return s.store(r, r.path, "Ok to send data.", func(r *request, name string) (io.Writer, func(bool) error, Reply, bool) {
 		return s.openInPlace(r, name, -1, 502)
@@ -171,6 +180,9 @@ func (s *Session) cmdAPPE(r *request) Reply {
 // "ftp" in the current folder) if it is free, else r.path with a number
 // added.
 func (s *Session) cmdSTOU(r *request) Reply {
+	if rep, ok := s.refuseRang(); ok {
+		return rep
+	}
 	s.takeRest()
 	name, ok := s.uniqueName(r)
 	if !ok {

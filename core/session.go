@@ -53,6 +53,8 @@ type Session struct {
 	protPrivate bool   // PROT P
 	pbsz        bool   // PBSZ seen after AUTH
 
+	rang *byteRange // RANG, consumed by the next HASH (see commands_hash.go)
+
 	data dataState // passive/active data channel state, see datachan.go
 
 	valuesMu sync.Mutex

@@ -1,0 +1,181 @@
+package core
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"hash/crc32"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// hashAlgos are the algorithms of HASH (draft-bryan-ftpext-hash), the
+// first the default.
+var hashAlgos = []struct {
+	name string
+	new  func() hash.Hash
+}{
+	{"SHA-256", sha256.New},
+	{"SHA-1", sha1.New},
+	{"MD5", md5.New},
+	{"CRC32", func() hash.Hash { return crc32.NewIEEE() }},
+}
+
+// byteRange is the part of a file from start up to, not including, end.
+type byteRange struct{ start, end int64 }
+
+// cmdHASH answers "213 ALGO START-END HEX PATH". The whole file is
+// reported as 0-SIZE, as ProFTPD and FileZilla Server do; a RANG before it
+// selects a part, reported with the inclusive end RANG takes.
+func (s *Session) cmdHASH(r *request) Reply {
+	rg := s.rang
+	s.rang = nil
+	a := hashAlgos[s.hashAlgo]
+	fi, err := s.statFile(r.ctx, r.path)
+	if err != nil {
+		return s.fail(err)
+	}
+	part := byteRange{0, fi.Size()}
+	if rg != nil {
+		if rg.start >= fi.Size() {
+			return NewReply(501, "RANG starts at %d, past the end of the file (%d bytes).", rg.start, fi.Size())
+		}
+		part = byteRange{rg.start, min(rg.end+1, fi.Size())}
+	}
+	sum, err := s.hashPart(r.ctx, r.path, a.new(), part)
+	if err != nil {
+		return s.fail(err)
+	}
+	end := part.end
+	if rg != nil {
+		end-- // RANG's end is inclusive
+	}
+	return NewReply(213, "%s %d-%d %s %s", a.name, part.start, end, sum, r.path)
+}
+
+// cmdRANG selects the bytes START to END, both included, of the file the
+// next HASH names (draft-bryan-ftp-range); "RANG 1 0" selects the whole
+// file again. Only HASH takes a range here, so the transfer commands
+// refuse one (see refuseRang) rather than send the whole file, and FEAT
+// does not announce RANG STREAM.
+func (s *Session) cmdRANG(r *request) Reply {
+	s.rang = nil
+	start, end, ok := parseRange(r.arg)
+	switch {
+	case !ok:
+		return NewReply(501, "Syntax: RANG <start> <end>, decimal byte offsets.")
+	case start == 1 && end == 0:
+		return NewReply(350, "Range reset: HASH covers the whole file.")
+	case start > end:
+		return NewReply(501, "RANG start %d is past its end %d; range reset.", start, end)
+	}
+	s.rang = &byteRange{start, end}
+	return NewReply(350, "Restarting at %d. Ending byte %d. Send HASH.", start, end)
+}
+
+// refuseRang refuses a transfer command after RANG: sending the whole file
+// to a client that asked for a part would corrupt what it assembles.
+func (s *Session) refuseRang() (Reply, bool) {
+	if s.rang == nil {
+		return Reply{}, false
+	}
+	s.rang = nil
+	return NewReply(504, "RANG applies to HASH only on this server; range reset."), true
+}
+
+func (s *Session) cmdXCRC(r *request) Reply    { return s.xhash(r, crc32.NewIEEE()) }
+func (s *Session) cmdXMD5(r *request) Reply    { return s.xhash(r, md5.New()) }
+func (s *Session) cmdXSHA1(r *request) Reply   { return s.xhash(r, sha1.New()) }
+func (s *Session) cmdXSHA256(r *request) Reply { return s.xhash(r, sha256.New()) }
+
+// xhash answers XCRC, XMD5, XSHA1 and XSHA256 with the digest of the whole
+// file, or of the bytes START up to, not including, END with the form
+// `XCRC "name" START END` (as ProFTPD and CuteFTP have it). A lone number
+// after the name is refused: servers disagree on whether it is a start or
+// an end.
+func (s *Session) xhash(r *request, h hash.Hash) Reply {
+	_, rest, quoted := quotedName(r.arg)
+	fi, err := s.statFile(r.ctx, r.path)
+	if err != nil {
+		return s.fail(err)
+	}
+	part := byteRange{0, fi.Size()}
+	if quoted && rest != "" {
+		start, end, ok := parseRange(rest)
+		switch {
+		case !ok:
+			return NewReply(501, "Syntax: %s \"<path>\" <start> <end>", r.verb)
+		case start >= end:
+			return NewReply(501, "%s needs an end (%d) past its start (%d).", r.verb, end, start)
+		case end > fi.Size():
+			return NewReply(501, "%s: the end (%d) is past the end of the file (%d bytes).", r.verb, end, fi.Size())
+		}
+		part = byteRange{start, end}
+	}
+	sum, err := s.hashPart(r.ctx, r.path, h, part)
+	if err != nil {
+		return s.fail(err)
+	}
+	if _, ok := h.(hash.Hash32); ok {
+		sum = strings.ToUpper(sum)
+	}
+	return NewReply(250, "%s", sum)
+}
+
+// parseRange reads "START END", two decimal numbers of at most 18 digits
+// (no sign), so that END+1 never overflows.
+func parseRange(arg string) (start, end int64, ok bool) {
+	f := strings.Fields(arg)
+	if len(f) != 2 {
+		return 0, 0, false
+	}
+	nums := [2]int64{}
+	for i, s := range f {
+		if len(s) > 18 || strings.TrimLeft(s, "0123456789") != "" {
+			return 0, 0, false
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, 0, false
+		}
+		nums[i] = n
+	}
+	return nums[0], nums[1], true
+}
+
+// hashPart hashes the bytes part of the regular file p; ABOR (ctx) stops
+// it. A file that shrank meanwhile hashes what is left of the part.
+func (s *Session) hashPart(ctx context.Context, p string, h hash.Hash, part byteRange) (string, error) {
+	f, err := s.fs.Open(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if part.start > 0 {
+		if _, err := f.Seek(part.start, io.SeekStart); err != nil {
+			return "", err
+		}
+	}
+	src := io.LimitReader(ctxReader{ctx, f}, part.end-part.start)
+	if _, err := io.CopyBuffer(h, src, make([]byte, 32<<10)); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ctxReader stops reading once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
