@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"io"
 	"io/fs"
@@ -61,14 +62,24 @@ func (s *Session) glob(ctx context.Context, p string) (*listing, error) {
 		}
 	}
 	if len(matches) == 0 {
-		return nil, fs.ErrNotExist
+		return &listing{dir: dir, self: self, glob: true}, errNoMatch
 	}
 	return &listing{dir: dir, self: self, entries: matches, glob: true}, nil
 }
 
+// errNoMatch is list's error for a pattern that matches nothing in a folder
+// that exists; it is a kind of fs.ErrNotExist.
+var errNoMatch = fmt.Errorf("no match: %w", fs.ErrNotExist)
+
 // cmdLIST sends an `ls -l` listing, the form curl, lftp and FileZilla parse.
+// A pattern that matches nothing lists nothing (226), as ProFTPD, vsftpd and
+// pure-ftpd answer; NLST refuses it with 450 like ProFTPD, so that a
+// client's mget learns that nothing matched.
 func (s *Session) cmdLIST(r *request) Reply {
 	l, err := s.list(r.ctx, r.path)
+	if errors.Is(err, errNoMatch) {
+		err = nil
+	}
 	if err != nil {
 		return s.fail(err)
 	}

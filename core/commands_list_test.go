@@ -90,6 +90,11 @@ func TestNLST(t *testing.T) {
 	}
 	c.cmd(450, "NLST missing")
 	c.cmd(450, "NLST dir/*.none")
+	if got := c.retrieve("LIST dir/*.none"); got != "" { // as ProFTPD: an empty listing
+		t.Errorf("LIST of a pattern matching nothing: %q", got)
+	}
+	c.cmd(450, "LIST nodir/*.txt")
+	c.cmd(450, "STAT dir/*.none")
 	c.cmd(250, "CWD dir")
 	if got := c.retrieve("NLST"); got != "b.txt\r\nsub\r\né.txt\r\n" {
 		t.Errorf("NLST: %q", got)
