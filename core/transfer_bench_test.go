@@ -40,11 +40,21 @@ import (
 //	client reads 16 KiB   RETR loop-32k 1782, 0.25   sendfile 1324, 0.15
 //	                      STOR loop-32k  615, 1.12   splice    748, 0.86
 //
-// sendfile under TCP_CORK was no better than sendfile alone. sendfile
-// always cost 20-40% less CPU per byte; it was the faster path except for a
-// client reading 16 KiB at a time, which a write loop fed faster at a
-// higher CPU cost per byte. splice beat the loop on both counts. So
-// copyData takes sendfile and splice wherever they apply.
+// sendfile under TCP_CORK was no better than sendfile alone. Downloads
+// have since moved to a 256 KiB loop (see sendBufSize).
+//
+// Uploads, 2026-11-21 evening, 512 MiB overwritten in place on tmpfs (so
+// no run pays for fresh pages, see BenchmarkDataPathSTOR), medians of 5
+// alternated runs of 4 (MB/s, server CPU s/GiB):
+//
+//	client writes 64 KiB   splice 2477, 0.30   loop-1m 3667, 0.25   lowat-1m-256k 3893, 0.22
+//	client writes 256 KiB  splice 3579, 0.24   loop-1m 3623, 0.26   lowat-1m-256k 4493, 0.21
+//
+// (lowat-B-L: a loop over a B buffer with SO_RCVLOWAT L; 512k-256k and
+// 1m-512k were within a few per cent of 1m-256k, 256k-128k behind.) A plain
+// loop is no better than splice; with SO_RCVLOWAT the loop wakes once per
+// 256 KiB instead of once per segment burst, and beats splice on both
+// counts. So an upload from a plain connection runs recvLoop.
 
 const dataPathClientEnv = "LUAFTPD_DATAPATH_CLIENT"
 
@@ -227,21 +237,62 @@ func BenchmarkDataPathSTOR(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer dst.Close()
-	reset := func() { dst.Truncate(0); dst.Seek(0, io.SeekStart) }
+	// By default every run overwrites the same pages of the file, so the
+	// figures are the data path's alone: on a VM that hands freed memory
+	// back to its host, a fresh page can cost more than the copy into it,
+	// and that cost swings from run to run. LUAFTPD_BENCH_FRESH=1 truncates
+	// the file before each run, as a new upload does.
+	fresh := os.Getenv("LUAFTPD_BENCH_FRESH") != ""
+	if !fresh {
+		fill := make([]byte, 1<<20)
+		for w := int64(0); w < size; w += int64(len(fill)) {
+			dst.Write(fill)
+		}
+	}
+	reset := func() {
+		if fresh {
+			dst.Truncate(0)
+		}
+		dst.Seek(0, io.SeekStart)
+	}
 	paths := map[string]func(*net.TCPConn) error{
-		"loop-32k":  func(c *net.TCPConn) error { reset(); return loopCopy(dst, c, 32<<10) },
-		"loop-128k": func(c *net.TCPConn) error { reset(); return loopCopy(dst, c, 128<<10) },
-		"loop-256k": func(c *net.TCPConn) error { reset(); return loopCopy(dst, c, 256<<10) },
+		"loop-32k":        func(c *net.TCPConn) error { reset(); return loopCopy(dst, c, 32<<10) },
+		"loop-256k":       func(c *net.TCPConn) error { reset(); return loopCopy(dst, c, 256<<10) },
+		"loop-1m":         func(c *net.TCPConn) error { reset(); return loopCopy(dst, c, 1<<20) },
+		"lowat-256k-128k": lowatCopy(reset, dst, 256<<10, 128<<10),
+		"lowat-512k-256k": lowatCopy(reset, dst, 512<<10, 256<<10),
+		"lowat-1m-256k":   lowatCopy(reset, dst, 1<<20, 256<<10),
+		"lowat-1m-512k":   lowatCopy(reset, dst, 1<<20, 512<<10),
 		"copyData": func(c *net.TCPConn) error {
 			reset()
 			_, err := newDataTestSession(nil).copyData(dst, c, c, true)
 			return err
 		},
 		"splice": func(c *net.TCPConn) error { reset(); _, err := dst.ReadFrom(c); return err },
+		"splice-lowat": func(c *net.TCPConn) error {
+			reset()
+			setLowat(c, 128<<10)
+			_, err := dst.ReadFrom(c)
+			return err
+		},
 	}
-	for _, name := range []string{"loop-32k", "loop-128k", "loop-256k", "copyData", "splice"} {
+	names := []string{"loop-32k", "loop-256k", "loop-1m", "lowat-256k-128k", "lowat-512k-256k", "lowat-1m-256k", "lowat-1m-512k", "copyData", "splice", "splice-lowat"}
+	for _, name := range names {
 		b.Run(name, func(b *testing.B) { runDataPath(b, "write", size, paths[name]) })
 	}
+}
+
+func lowatCopy(reset func(), dst io.Writer, buf, lowat int) func(*net.TCPConn) error {
+	return func(c *net.TCPConn) error {
+		reset()
+		setLowat(c, lowat)
+		return loopCopy(dst, c, buf)
+	}
+}
+
+func setLowat(conn *net.TCPConn, n int) {
+	rc, _ := conn.SyscallConn()
+	rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVLOWAT, n) })
 }
 
 // benchServer serves a vfs.Local on tmpfs (when there is one) and returns

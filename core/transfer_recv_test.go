@@ -1,0 +1,142 @@
+package core
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/luaftpd/luaftpd/vfs"
+)
+
+// localServer serves a vfs.Local on a temporary folder, where uploads go
+// through the same file code as in production.
+func localServer(t *testing.T) (*ftpConn, string) {
+	t.Helper()
+	dir := t.TempDir()
+	local, err := vfs.NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { local.Close() })
+	ts := startServer(t, func(s *Server) { s.FS = local })
+	return ts.loginAlice(t), dir
+}
+
+func readDisk(t *testing.T, dir, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		return "<missing>"
+	}
+	return string(b)
+}
+
+// Uploads to local files, every kind: larger than the loop's buffer and
+// low-water mark, resumed, appended, empty, TYPE A.
+func TestUploadsToLocalFiles(t *testing.T) {
+	c, dir := localServer(t)
+	big := binaryData(3*recvBufSize + 12345)
+	c.store("big", big)
+	if got := readDisk(t, dir, "big"); got != big {
+		t.Fatalf("STOR of %d bytes stored %d, or different ones", len(big), len(got))
+	}
+
+	c.cmd(350, "REST 1000")
+	c.store("big", "tail")
+	if got := readDisk(t, dir, "big"); got != big[:1000]+"tail" {
+		t.Fatalf("REST 1000 + STOR left %d bytes", len(got))
+	}
+
+	dc := c.pasv()
+	c.cmd(150, "APPE big")
+	io.WriteString(dc, "+more")
+	dc.Close()
+	c.expect(226)
+	if got := readDisk(t, dir, "big"); got != big[:1000]+"tail+more" {
+		t.Fatalf("APPE left %d bytes ending %q", len(got), got[max(0, len(got)-10):])
+	}
+
+	c.store("empty", "")
+	if got := readDisk(t, dir, "empty"); got != "" {
+		t.Fatalf("empty STOR left %q", got)
+	}
+
+	c.cmd(200, "TYPE A")
+	c.store("text", "one\r\ntwo\r\n")
+	c.cmd(200, "TYPE I")
+	if got := readDisk(t, dir, "text"); got != "one\ntwo\n" {
+		t.Fatalf("TYPE A STOR left %q", got)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Fatalf("folder holds %d entries, want big, empty and text (no upload file left)", len(entries))
+	}
+}
+
+func TestAbortUploadToLocalKeepsOldFile(t *testing.T) {
+	c, dir := localServer(t)
+	c.store("f", "the good old file")
+	dc := c.pasv()
+	c.cmd(150, "STOR f")
+	if _, err := io.WriteString(dc, strings.Repeat("new ", recvLowat)); err != nil {
+		t.Fatal(err)
+	}
+	c.cmd(426, "ABOR")
+	c.expect(226)
+	if got := readDisk(t, dir, "f"); got != "the good old file" {
+		t.Fatalf("aborted STOR left %d bytes", len(got))
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("folder holds %d entries after ABOR, want the old file only", len(entries))
+	}
+	c.cmd(200, "NOOP")
+}
+
+// A client that sends less than the low-water mark and waits still has its
+// bytes taken (and counted by STAT) without sending more or closing.
+func TestUploadBelowLowWaterMark(t *testing.T) {
+	c, dir := localServer(t)
+	dc := c.pasv()
+	c.cmd(150, "STOR slow")
+	io.WriteString(dc, "first ")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		msg := c.cmd(213, "STAT")
+		if strings.Contains(msg, "Status: 6 bytes transferred.") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("STAT still says %q: bytes below the low-water mark not taken", msg)
+		}
+	}
+	io.WriteString(dc, "second")
+	dc.Close()
+	c.expect(226)
+	if got := readDisk(t, dir, "slow"); got != "first second" {
+		t.Fatalf("slow STOR left %q", got)
+	}
+}
+
+// The stall bound holds even though the loop's reads time out far sooner:
+// a client that sends a little and then nothing gets 426.
+func TestStalledUploadAfterSomeData(t *testing.T) {
+	old := dataStallTimeout
+	dataStallTimeout = 300 * time.Millisecond
+	t.Cleanup(func() { dataStallTimeout = old })
+	c, dir := localServer(t)
+	c.store("f", "old")
+	dc := c.pasv()
+	c.cmd(150, "STOR f")
+	io.WriteString(dc, "some")
+	start := time.Now()
+	c.expect(426)
+	if d := time.Since(start); d < 250*time.Millisecond {
+		t.Fatalf("426 after %v, before the stall timeout", d)
+	}
+	if got := readDisk(t, dir, "f"); got != "old" {
+		t.Fatalf("stalled STOR left %q", got)
+	}
+}
