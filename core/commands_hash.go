@@ -94,17 +94,17 @@ func (s *Session) cmdXSHA256(r *request) Reply { return s.xhash(r, sha256.New())
 
 // xhash answers XCRC, XMD5, XSHA1 and XSHA256 with the digest of the whole
 // file, or of the bytes START up to, not including, END with the form
-// `XCRC "name" START END` (as ProFTPD and CuteFTP have it). A lone number
-// after the name is refused: servers disagree on whether it is a start or
-// an end.
+// `XCRC "name" START END` (as ProFTPD and CuteFTP have it; see hashArg for
+// unquoted names). A lone number after a quoted name is refused: servers
+// disagree on whether it is a start or an end.
 func (s *Session) xhash(r *request, h hash.Hash) Reply {
-	_, rest, quoted := quotedName(r.arg)
+	_, rest := hashArg(r.arg)
 	fi, err := s.statFile(r.ctx, r.path)
 	if err != nil {
 		return s.fail(err)
 	}
 	part := byteRange{0, fi.Size()}
-	if quoted && rest != "" {
+	if rest != "" {
 		start, end, ok := parseRange(rest)
 		switch {
 		case !ok:
@@ -126,6 +126,34 @@ func (s *Session) xhash(r *request, h hash.Hash) Reply {
 	return NewReply(250, "%s", sum)
 }
 
+// hashArg splits the argument of XCRC and kin into the name and what
+// follows it: `"name" rest`, or `name START END` when the last two words of
+// an unquoted argument are numbers (ProFTPD splits on spaces, and clients
+// such as lftp's quote drop the quotes). Otherwise the whole argument is
+// the name, spaces included.
+func hashArg(arg string) (name, rest string) {
+	if name, rest, quoted := quotedName(arg); quoted {
+		return name, rest
+	}
+	head, end := lastWord(arg)
+	head, start := lastWord(head)
+	if head == "" || !isDecimal(start) || !isDecimal(end) {
+		return arg, ""
+	}
+	return head, start + " " + end
+}
+
+// lastWord splits s at its last space: what comes before (spaces
+// trimmed) and the last word.
+func lastWord(s string) (head, word string) {
+	s = strings.TrimRight(s, " ")
+	i := strings.LastIndexByte(s, ' ')
+	if i < 0 {
+		return "", s
+	}
+	return strings.TrimRight(s[:i], " "), s[i+1:]
+}
+
 // parseRange reads "START END", two decimal numbers of at most 18 digits
 // (no sign), so that END+1 never overflows.
 func parseRange(arg string) (start, end int64, ok bool) {
@@ -135,7 +163,7 @@ func parseRange(arg string) (start, end int64, ok bool) {
 	}
 	nums := [2]int64{}
 	for i, s := range f {
-		if len(s) > 18 || strings.TrimLeft(s, "0123456789") != "" {
+		if len(s) > 18 || !isDecimal(s) {
 			return 0, 0, false
 		}
 		n, err := strconv.ParseInt(s, 10, 64)

@@ -109,3 +109,28 @@ func TestHASHWithRANG(t *testing.T) {
 		}
 	}
 }
+
+// An unquoted name takes a range too when its last two words are numbers
+// (lftp's quote drops the quotes); otherwise the whole argument is the name.
+func TestXHashUnquotedRange(t *testing.T) {
+	ts := startServer(t)
+	ts.putFile(t, "/f", hashData)
+	ts.putFile(t, "/a b", "spaced")
+	ts.putFile(t, "/n 1", "one")
+	c := ts.loginAlice(t)
+	for _, tc := range []struct{ cmd, want string }{
+		{"XCRC f 3 7", crcHex("3456")},
+		{"XSHA256 f  0  1 ", sha256Hex("0")},
+		{"XMD5 a b", md5Hex("spaced")},
+		{"XMD5 a b 0 2", md5Hex("sp")},
+		{"XMD5 n 1", md5Hex("one")},
+	} {
+		if got := c.cmd(250, "%s", tc.cmd); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.cmd, got, tc.want)
+		}
+	}
+	if got := c.cmd(501, "XCRC f 0 11"); got != "XCRC: the end (11) is past the end of the file (10 bytes)." {
+		t.Errorf("XCRC f 0 11: %q", got)
+	}
+	c.cmd(550, "XCRC missing 0 1")
+}

@@ -142,11 +142,8 @@ func pathPart(k pathIn, arg string) (part string, ok bool) {
 		}
 		return afterWord(strings.TrimLeft(args, " "))
 	case pathQuoted:
-		name, _, quoted := quotedName(arg)
-		if quoted {
-			return name, true
-		}
-		return arg, true
+		name, _ := hashArg(arg)
+		return name, true
 	case pathParent:
 		return "..", true
 	case pathUnique:
