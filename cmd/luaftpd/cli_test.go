@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -19,9 +21,22 @@ func luaftpd(t *testing.T, stdin string, args ...string) result {
 }
 
 func TestVersion(t *testing.T) {
-	r := luaftpd(t, "", "version")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "luaftpd ") {
-		t.Fatalf("version: exit %d, %q", r.code, r.stdout)
+	want := fmt.Sprintf(" %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	for _, arg := range []string{"version", "-version", "--version"} {
+		r := luaftpd(t, "", arg)
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "luaftpd ") || !strings.HasSuffix(r.stdout, want) || r.stderr != "" {
+			t.Errorf("%s: exit %d, %q, stderr %q; want 0 and luaftpd VERSION%s", arg, r.code, r.stdout, r.stderr, want)
+		}
+	}
+}
+
+// TestHelp: `luaftpd help` and -h print the usage with every flag, exit 0.
+func TestHelp(t *testing.T) {
+	for _, arg := range []string{"help", "-h"} {
+		r := luaftpd(t, "", arg)
+		if r.code != 0 || !strings.HasPrefix(r.stderr, "Usage:\n") || !strings.Contains(r.stderr, "-login-fail-delay") {
+			t.Errorf("%s: exit %d, stderr %q; want 0 and the usage", arg, r.code, r.stderr)
+		}
 	}
 }
 

@@ -76,8 +76,8 @@ func usage(fs *flag.FlagSet, w io.Writer) {
 	fmt.Fprint(w, `Usage:
   luaftpd [flags]              serve
   luaftpd check [DIR]          compile and load the scripts, print every error, exit 1 on any
-  luaftpd passwd FILE USER     add or change a user in a users file (password read from stdin)
-  luaftpd version
+  luaftpd passwd FILE USER     add or change a user in a users file (password asked at a terminal, else read from stdin)
+  luaftpd version              print the version
 
 Flags:
 `)

@@ -3,8 +3,9 @@
 //
 //	luaftpd [flags]              serve
 //	luaftpd check [DIR]          compile and load the scripts, print every error, exit 1 on any
-//	luaftpd passwd FILE USER     add or change a user in a users file (password read from stdin)
-//	luaftpd version
+//	luaftpd passwd FILE USER     add or change a user in a users file (password asked at a terminal, else read from stdin)
+//	luaftpd version              print the version (also -version, --version)
+//	luaftpd help                 print this usage and the flags
 //
 // Exit status: 0 on success (and after a clean shutdown), 1 when something
 // failed at run time, 2 for a bad command line or config file.
@@ -14,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 )
 
@@ -40,9 +42,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runCheck(args[1:], stdout, stderr)
 		case "passwd":
 			return runPasswd(args[1:], stdin, stderr)
-		case "version":
-			fmt.Fprintln(stdout, "luaftpd", versionString())
+		case "version", "-version", "--version":
+			fmt.Fprintf(stdout, "luaftpd %s %s %s/%s\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return exitOK
+		case "help":
+			return runServe([]string{"-h"}, stderr)
 		}
 	}
 	return runServe(args, stderr)

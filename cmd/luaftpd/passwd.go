@@ -23,7 +23,7 @@ const maxPasswordLen = 72
 // bcrypt hash to the users file.
 func runPasswd(args []string, stdin io.Reader, stderr io.Writer) int {
 	if len(args) != 2 {
-		fmt.Fprintln(stderr, "usage: luaftpd passwd FILE USER   (the password is read from stdin)")
+		fmt.Fprintln(stderr, "usage: luaftpd passwd FILE USER   (the password is asked at a terminal, else read from stdin)")
 		return exitUsage
 	}
 	file, name := args[0], args[1]
