@@ -82,6 +82,23 @@ func TestUsersFileReloadsOnSIGHUP(t *testing.T) {
 	}
 }
 
+// TestUsersFileReloadsOnChange: a user added with `luaftpd passwd` logs in
+// without a signal, once the server has seen the file change.
+func TestUsersFileReloadsOnChange(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "users")
+	if r := luaftpd(t, "pa55word\n", "passwd", file, "alice"); r.code != 0 {
+		t.Fatalf("passwd: exit %d, %s", r.code, r.stderr)
+	}
+	s := startServer(t, "-users", file)
+	if r := luaftpd(t, "other\n", "passwd", file, "bob"); r.code != 0 {
+		t.Fatalf("passwd: exit %d, %s", r.code, r.stderr)
+	}
+	s.waitLog(func(e logEntry) bool { return e.str("msg") == "users reloaded" })
+	if code := tryLogin(t, s.addr, "bob", "other"); code != 230 {
+		t.Fatalf("bob after passwd: %d, want 230", code)
+	}
+}
+
 // TestConfigUsersReloadOnSIGHUP edits the users of a config file and sends
 // SIGHUP: the new list replaces the old one, -user of the command line
 // still wins.

@@ -90,9 +90,11 @@ func serve(o *options, logger *slog.Logger) error {
 		go watchScripts(ctx, engine, logger)
 	}
 	users, _ := srv.Auth.(*core.Users)
+	ur := &usersReloader{live: users, args: o.args, logger: logger}
+	go ur.watch(ctx, usersFiles(o))
 	reload := func() {
 		reloadScripts(engine, logger)
-		reloadUsers(users, o.args, logger)
+		ur.reload()
 	}
 	return serveAll(srv, reload, lns, sigs, logger)
 }

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/luaftpd/luaftpd/core"
 )
@@ -98,22 +102,82 @@ func buildUsers(o *options) (*core.Users, error) {
 	return users, nil
 }
 
-// reloadUsers reads the command line, the config file and the users file
-// again (SIGHUP), builds the whole new list, then swaps it in: a login sees
-// either the old users or the new ones. On any error the users loaded
-// before stay in force. live is nil when the server started with no
-// built-in users; then there is nothing to reload.
-func reloadUsers(live *core.Users, args []string, logger *slog.Logger) {
-	if live == nil {
+// usersPollInterval is how often the users file and the config file are
+// looked at for a change.
+const usersPollInterval = 2 * time.Second
+
+// usersReloader reads the users again, on SIGHUP or when their files
+// change; one reload at a time, so an older read never replaces a newer.
+type usersReloader struct {
+	mu     sync.Mutex
+	live   *core.Users // nil when the server started without built-in users
+	args   []string
+	logger *slog.Logger
+}
+
+// reload reads the command line, the config file and the users file
+// again, builds the whole new list, then swaps it in: a login sees either
+// the old users or the new ones. On any error the users loaded before
+// stay in force.
+func (r *usersReloader) reload() {
+	if r.live == nil {
 		return
 	}
-	fresh, err := loadUsers(args)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fresh, err := loadUsers(r.args)
 	if err != nil {
-		logger.Error("reloading the users failed; the users loaded before stay in force", "err", err)
+		r.logger.Error("reloading the users failed; the users loaded before stay in force", "err", err)
 		return
 	}
-	live.Replace(fresh)
-	logger.Info("users reloaded", "users", live.Len())
+	r.live.Replace(fresh)
+	r.logger.Info("users reloaded", "users", r.live.Len())
+}
+
+// watch reloads the users whenever one of files changes (written in place
+// or replaced, as luaftpd passwd does), until ctx ends. Polling a file or
+// two costs nothing worth a watcher, and sees files that come back.
+func (r *usersReloader) watch(ctx context.Context, files []string) {
+	if r.live == nil || len(files) == 0 {
+		return
+	}
+	last := statAll(files)
+	t := time.NewTicker(usersPollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if now := statAll(files); !sameStats(last, now) {
+			last = now
+			r.reload()
+		}
+	}
+}
+
+// statAll describes each file; nil for one that cannot be read.
+func statAll(files []string) []os.FileInfo {
+	out := make([]os.FileInfo, len(files))
+	for i, f := range files {
+		out[i], _ = os.Stat(f)
+	}
+	return out
+}
+
+// sameStats reports whether no file changed between a and b.
+func sameStats(a, b []os.FileInfo) bool {
+	for i := range a {
+		switch {
+		case (a[i] == nil) != (b[i] == nil):
+			return false
+		case a[i] == nil:
+		case !os.SameFile(a[i], b[i]) || !a[i].ModTime().Equal(b[i].ModTime()) || a[i].Size() != b[i].Size():
+			return false
+		}
+	}
+	return true
 }
 
 // loadUsers builds the users that args (and the config file they name)
@@ -131,4 +195,15 @@ func loadUsers(args []string) (*core.Users, error) {
 		users = core.NewUsers()
 	}
 	return users, nil
+}
+
+// usersFiles are the files the users come from, watched for changes.
+func usersFiles(o *options) []string {
+	var files []string
+	for _, f := range []string{o.usersFile, o.config} {
+		if f != "" {
+			files = append(files, f)
+		}
+	}
+	return files
 }
