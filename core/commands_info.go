@@ -114,12 +114,36 @@ func (s *Session) optsHash(val string) Reply {
 	return NewReply(501, "Unknown hash algorithm.")
 }
 
+// cmdLANG selects the language of the replies (RFC 2640 section 4): only
+// English is offered (504 for any other language); what is not a language
+// tag at all is a syntax error (501).
 func (s *Session) cmdLANG(r *request) Reply {
-	tag := strings.ToUpper(r.arg)
-	if tag == "" || tag == "EN" || strings.HasPrefix(tag, "EN-") {
+	tag := strings.ToUpper(strings.TrimSpace(r.arg))
+	switch {
+	case tag == "" || tag == "EN" || strings.HasPrefix(tag, "EN-") && isLangTag(tag):
 		return NewReply(200, "Using language EN.")
+	case !isLangTag(tag):
+		return NewReply(501, "Syntax: LANG [<language tag>]")
 	}
 	return NewReply(504, "Language not supported.")
+}
+
+// isLangTag reports whether tag has the form of an RFC 1766 language tag:
+// subtags of 1 to 8 letters or digits, joined by hyphens, the first one
+// letters only.
+func isLangTag(tag string) bool {
+	for i, sub := range strings.Split(tag, "-") {
+		if len(sub) < 1 || len(sub) > 8 {
+			return false
+		}
+		for _, c := range sub {
+			letter := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+			if !letter && (i == 0 || c < '0' || c > '9') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // cmdHELP lists the verbs of the table and of the scripts, or one verb's

@@ -90,6 +90,13 @@ func TestSmallInfoCommands(t *testing.T) {
 	c.cmd(200, "LANG")
 	c.cmd(200, "LANG EN-US")
 	c.cmd(504, "LANG FR")
+	c.cmd(504, "LANG fr-CA")
+	c.cmd(200, "LANG en")
+	for _, bad := range []string{"bogus tag", "en_US", "toolongtag", "en-", "1a", "EN-US-"} {
+		if code, msg := c.send("LANG %s", bad); code != 501 || msg != "Syntax: LANG [<language tag>]" {
+			t.Errorf("LANG %s: %d %q", bad, code, msg)
+		}
+	}
 	c.cmd(220, "HOST example.com")
 	c.cmd(501, "HOST")
 	c.cmd(202, "ACCT x")
