@@ -163,6 +163,7 @@ func TestConfigFile(t *testing.T) {
   ["max-sessions-per-ip"] = 5,
   idle_timeout = 90,
   hook_timeout = "250ms",
+  login_fail_delay = 0.5,
   require_tls = true,
   tls_self_signed = true,
   pasv_ports = "40000-40010",
@@ -181,7 +182,7 @@ func TestConfigFile(t *testing.T) {
 		t.Errorf("users %+v, want %+v", o.users, wantUsers)
 	}
 	if o.root != "/srv/ftp" || o.maxSessions != 50 || o.maxSessionsPerIP != 5 ||
-		o.idleTimeout != 90*time.Second || o.hookTimeout != 250*time.Millisecond ||
+		o.idleTimeout != 90*time.Second || o.hookTimeout != 250*time.Millisecond || o.loginFailDelay != 500*time.Millisecond ||
 		!o.requireTLS || !o.tlsSelfSigned || o.pasvPorts != (portRange{40000, 40010}) ||
 		o.anonymous || strings.Join(o.disableStock, ",") != "a.lua,b.lua" {
 		t.Errorf("options %+v", o)
