@@ -287,3 +287,18 @@ func TestLocalAbsoluteLinkInside(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalLinkSuite runs the conformance suite's symlink cases on a jail
+// whose cleanup checks that nothing outside it changed.
+func TestLocalLinkSuite(t *testing.T) {
+	vfstest.RunLinks(t, func(t *testing.T) vfstest.LinkFS {
+		j := newJail(t)
+		return vfstest.LinkFS{
+			FS: j,
+			Symlink: func(target, name string) error {
+				return os.Symlink(target, filepath.Join(j.root, filepath.FromSlash(name)))
+			},
+			Outside: "../outside",
+		}
+	})
+}
