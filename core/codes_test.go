@@ -116,6 +116,8 @@ func TestRepliesToArguments(t *testing.T) {
 		{"MFMT 20200102030405 dir", 213, "Modify=20200102030405; /dir"},
 		{"MDTM dir", 550, "Not a regular file."},
 		{"SMNT", 502, "SMNT not implemented."},
+		{"NOOP\tx", 200, "NOOP ok."},
+		{"size\tf", 213, "1"},
 		{"SMNT /", 502, "SMNT not implemented."},
 	} {
 		if code, msg := c.send("%s", tc.line); code != tc.code || msg != tc.msg {

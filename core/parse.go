@@ -71,14 +71,19 @@ func stripTelnet(b []byte, i int) []byte {
 
 // verbOf is the command's verb in upper case.
 func verbOf(text string) string {
-	verb, _, _ := strings.Cut(text, " ")
-	return upperASCII(verb)
+	verb, _ := splitCommand(text)
+	return verb
 }
 
-// splitCommand splits command text into its verb (upper case) and argument.
+// splitCommand splits command text into its verb (upper case) and argument
+// at the first space, or at a tab (RFC 959 asks for a space; ProFTPD takes
+// a tab too, and no verb holds one).
 func splitCommand(text string) (verb, arg string) {
-	verb, arg, _ = strings.Cut(text, " ")
-	return upperASCII(verb), arg
+	i := strings.IndexAny(text, " \t")
+	if i < 0 {
+		return upperASCII(text), ""
+	}
+	return upperASCII(text[:i]), text[i+1:]
 }
 
 // upperASCII upper-cases ASCII letters without allocating when the verb is
