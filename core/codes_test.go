@@ -107,6 +107,7 @@ func TestRepliesToArguments(t *testing.T) {
 		{"EPSV 1 2", 501, "Syntax: EPSV [1|2|ALL]"},
 		{"EPSV 3", 522, "Network protocol not supported, use (1)."},
 		{"EPRT |2|::1|6275|", 522, "Network protocol not supported, use (1)."},
+		{"EPRT |3|x|6275|", 522, "Network protocol not supported, use (1)."},
 		{"OPTS UTF8 ON", 200, "Always in UTF8 mode."},
 		{"OPTS utf8 off", 200, "Always in UTF8 mode."},
 		{"OPTS UTF8", 501, "Syntax: OPTS UTF8 ON"},

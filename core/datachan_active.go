@@ -28,13 +28,13 @@ func (s *Session) cmdEPRT(r *request) Reply {
 	}
 	addr, code := parseEPRT(r.arg)
 	switch code {
-	case 522:
-		return NewReply(522, "Network protocol not supported, use (1,2).")
 	case 501:
 		return NewReply(501, "Syntax error in EPRT address.")
 	}
-	if (addr.IP.To4() != nil) != (s.family() == "1") {
-		// the client's own address is of the control connection's family
+	// Only the client's own address is accepted, so only the control
+	// connection's family works: the 522 names that one (RFC 2428: the
+	// protocols the server supports), as ProFTPD does.
+	if code == 522 || (addr.IP.To4() != nil) != (s.family() == "1") {
 		return NewReply(522, "Network protocol not supported, use (%s).", s.family())
 	}
 	return s.prepareActive(addr, "EPRT")
