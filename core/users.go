@@ -13,7 +13,9 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -129,6 +131,25 @@ func parseUsersFile(data []byte) ([]fileUser, error) {
 		out = append(out, e)
 	}
 	return out, sc.Err()
+}
+
+// Roots lists the distinct folders the users are confined to, cleaned as
+// absolute slash-separated names inside the served tree ("/alice"), so a
+// caller can create the missing ones; users of the whole tree add none.
+func (u *Users) Roots() []string {
+	u.mu.RLock()
+	defer u.mu.RUnlock()
+	seen := map[string]bool{}
+	var roots []string
+	for _, e := range u.users {
+		r := path.Clean("/" + e.root)
+		if r != "/" && !seen[r] {
+			seen[r] = true
+			roots = append(roots, r)
+		}
+	}
+	slices.Sort(roots)
+	return roots
 }
 
 // Len is the number of users.

@@ -109,3 +109,56 @@ func TestUserRoot(t *testing.T) {
 	c.cmd(331, "USER ghost")
 	c.cmd(530, "PASS pw")
 }
+
+// Replace swaps the whole list: a changed password stops working at once
+// (the cache of checked passwords never vouches for an old hash), a
+// removed user is unknown, and a new one logs in.
+func TestUsersReplace(t *testing.T) {
+	defer func(c int) { bcryptCost = c }(bcryptCost)
+	bcryptCost = bcrypt.MinCost
+	file := filepath.Join(t.TempDir(), "users")
+	for _, up := range [][2]string{{"alice", "old"}, {"bob", "pw"}} {
+		if err := SetPassword(file, up[0], up[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	live := NewUsers()
+	if err := live.LoadFile(file); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if acct, err := live.Authenticate(ctx, "alice", "old", nil); acct == nil || err != nil {
+		t.Fatalf("alice before: %v %v", acct, err)
+	}
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	for _, up := range [][2]string{{"alice", "new"}, {"carol", "pw3"}} {
+		if err := SetPassword(file, up[0], up[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fresh := NewUsers()
+	if err := fresh.LoadFile(file); err != nil {
+		t.Fatal(err)
+	}
+	live.Replace(fresh)
+	for _, c := range []struct {
+		user, pass string
+		ok         bool
+		err        error
+	}{
+		{"alice", "old", false, ErrAuthFailed},
+		{"alice", "new", true, nil},
+		{"bob", "pw", false, nil},
+		{"carol", "pw3", true, nil},
+	} {
+		acct, err := live.Authenticate(ctx, c.user, c.pass, nil)
+		if (acct != nil) != c.ok || !errors.Is(err, c.err) {
+			t.Errorf("%s/%s after Replace: %v %v", c.user, c.pass, acct, err)
+		}
+	}
+	if live.Len() != 2 {
+		t.Errorf("Len %d after Replace, want 2", live.Len())
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -144,5 +145,32 @@ func TestLoginFailDelayFlag(t *testing.T) {
 		if d := time.Since(start); d < c.min || d > c.max {
 			t.Errorf("-login-fail-delay %s: the sixth failure took %v, want %v to %v", c.delay, d, c.min, c.max)
 		}
+	}
+}
+
+// TestUsersFileRoots: a user of the users file confined to a folder gets
+// it created at start, inside -root even when the file's root tries to
+// leave it.
+func TestUsersFileRoots(t *testing.T) {
+	needTool(t, "curl")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "users")
+	if r := luaftpd(t, "pa55word\n", "passwd", file, "alice"); r.code != 0 {
+		t.Fatalf("passwd: exit %d, %s", r.code, r.stderr)
+	}
+	text, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, []byte(strings.TrimSuffix(string(text), "\n")+":../../up\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "served")
+	s := startServer(t, "-users", file, "-root", root)
+	src := writeAt(t, t.TempDir(), "f.txt", []byte("mine\n"))
+	mustCurl(t, "-T", src, s.url("alice:pa55word", "/f.txt"))
+	sameFile(t, filepath.Join(root, "up", "f.txt"), []byte("mine\n"))
+	if _, err := os.Stat(filepath.Join(dir, "up")); !os.IsNotExist(err) {
+		t.Errorf("a folder was made outside -root: %v", err)
 	}
 }

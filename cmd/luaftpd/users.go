@@ -92,11 +92,13 @@ func buildUsers(o *options) (*core.Users, error) {
 		}
 	}
 	for _, u := range o.users {
-		if err := makeDir(filepath.Join(o.root, filepath.FromSlash(u.root)), o.runAs); err != nil {
-			return nil, fmt.Errorf("user %q: %w", u.name, err)
-		}
 		if err := users.Add(u.name, u.password, u.root); err != nil {
 			return nil, fmt.Errorf("user %q: %w", u.name, err)
+		}
+	}
+	for _, root := range users.Roots() {
+		if err := makeDir(filepath.Join(o.root, filepath.FromSlash(root)), o.runAs); err != nil {
+			return nil, fmt.Errorf("user root %s: %w", root, err)
 		}
 	}
 	return users, nil
