@@ -151,3 +151,26 @@ func TestXSHAIsXSHA1(t *testing.T) {
 		t.Error("FEAT lacks XSHA")
 	}
 }
+
+// STAT with a path during a transfer is answered at once with the status of
+// the transfer (RFC 959: during a transfer STAT reports on the operation in
+// progress), not queued behind the transfer.
+func TestSTATPathDuringTransfer(t *testing.T) {
+	ts := startServer(t)
+	c := ts.loginAlice(t)
+	dc := startUpload(t, c)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		msg := c.cmd(213, "STAT /")
+		if msg == "Status: 10 bytes transferred." {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("STAT / during transfer: %q", msg)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	dc.Close()
+	c.expect(226)
+	c.cmd(212, "STAT /")
+}

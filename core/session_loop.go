@@ -150,7 +150,9 @@ func syncVerb(verb string) bool {
 // it acted on at once); then it is queued after them, so that its 226
 // follows their replies. QUIT ends a transfer and drops the queue. STAT
 // reports on a transfer, unless lines wait before it: its reply keeps their
-// order.
+// order. A STAT with a path gets that report too: RFC 959 has STAT during a
+// transfer give "the status of the operation in progress" and keeps the
+// path form for between transfers.
 func (s *Session) duringCommand(verb, text string) (handled, goOn bool) {
 	if s.finalSent {
 		return false, true
@@ -165,7 +167,7 @@ func (s *Session) duringCommand(verb, text string) (handled, goOn bool) {
 		}
 		s.aborting = true
 		return true, true
-	case verb == "STAT" && len(text) == 4 && s.data.running() && len(s.queue) == 0:
+	case verb == "STAT" && s.data.running() && len(s.queue) == 0:
 		n := s.data.transferred()
 		s.reply(NewReply(213, "Status: %d bytes transferred.", n))
 		return true, true
