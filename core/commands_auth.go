@@ -75,7 +75,8 @@ func (s *Session) authenticate(ctx context.Context, name, pass string) (*Account
 var replyTooManyFailures = NewReply(421, "Too many failed logins, closing control connection.")
 
 // loginFailed counts a failed login; the last allowed failure answers 530,
-// then 421, and closes the connection.
+// then 421, and closes the connection. A script's 421 refusal closes it at
+// once, as the code says.
 func (s *Session) loginFailed(name string, err error) Reply {
 	s.failed++
 	s.log.Info("login failed", "user", name)
@@ -84,11 +85,14 @@ func (s *Session) loginFailed(name string, err error) Reply {
 	if !ok || rep.Code < 400 {
 		rep = NewReply(530, "Login incorrect.")
 	}
-	if s.failed < s.srv.maxLoginFailures() {
+	last := s.failed >= s.srv.maxLoginFailures()
+	if !last && rep.Code != 421 {
 		return rep
 	}
-	s.log.Warn("too many failed logins; closing", "failures", s.failed)
-	if s.reply(rep) == nil {
+	if last {
+		s.log.Warn("too many failed logins; closing", "failures", s.failed)
+	}
+	if s.reply(rep) == nil && rep.Code != 421 {
 		s.reply(replyTooManyFailures)
 	}
 	s.endSession()

@@ -154,3 +154,30 @@ func TestTooManyFailedLogins(t *testing.T) {
 		t.Fatalf("after the third failure the server sent %q, want %q", rest, want)
 	}
 }
+
+// A script that refuses a login with 421 ends the session at once, with
+// its own reply only, whatever the count of failures.
+func TestAuth421Closes(t *testing.T) {
+	h := &fakeHooks{auth: func(user, pass string) (*Account, error) {
+		if user == "mallory" {
+			return nil, Errorf(421, "Blocked, closing control connection.")
+		}
+		return nil, nil
+	}}
+	ts := startServer(t, hooked(h))
+	c := ts.dial(t)
+	c.cmd(331, "USER mallory")
+	c.raw("PASS x\r\nNOOP\r\n")
+	rest, err := io.ReadAll(c.R)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "421 Blocked, closing control connection.\r\n"; string(rest) != want {
+		t.Fatalf("after a 421 refusal the server sent %q, want %q", rest, want)
+	}
+	c = ts.dial(t)
+	c.cmd(331, "USER alice")
+	c.cmd(530, "PASS wrong")
+	c.cmd(331, "USER alice")
+	c.cmd(230, "PASS secret")
+}
