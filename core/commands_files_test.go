@@ -139,7 +139,9 @@ func TestHashes(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tc.cmd, msg, tc.want)
 		}
 	}
-	c.cmd(550, "HASH d")
+	if msg := c.cmd(553, "HASH d"); msg != "HASH of a folder is not defined." {
+		t.Errorf("HASH of a folder: %q", msg)
+	}
 	c.cmd(550, "XMD5 missing")
 }
 

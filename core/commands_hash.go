@@ -37,6 +37,9 @@ func (s *Session) cmdHASH(r *request) Reply {
 	a := hashAlgos[s.hashAlgo]
 	fi, err := s.statFile(r.ctx, r.path)
 	if err != nil {
+		if fi != nil && fi.IsDir() { // the draft's code for a folder
+			return NewReply(553, "HASH of a folder is not defined.")
+		}
 		return s.fail(err)
 	}
 	part := byteRange{0, fi.Size()}
