@@ -88,6 +88,17 @@ Flags:
 // it (the command line wins), works out the defaults that depend on other
 // options and checks the whole.
 func parseOptions(args []string, stderr io.Writer, stderrIsTerminal bool) (*options, error) {
+	o, err := readOptions(args, stderr, stderrIsTerminal)
+	if err != nil {
+		return nil, err
+	}
+	return o, o.validate()
+}
+
+// readOptions is parseOptions without the final checks, some of which
+// (-public-host, -run-as) ask the system: a reload of the users needs none
+// of them to succeed.
+func readOptions(args []string, stderr io.Writer, stderrIsTerminal bool) (*options, error) {
 	o := &options{set: map[string]bool{}, args: args}
 	fs := newFlagSet(o, stderr)
 	if err := fs.Parse(args); err != nil {
@@ -106,7 +117,7 @@ func parseOptions(args []string, stderr io.Writer, stderrIsTerminal bool) (*opti
 		}
 	}
 	o.fillDefaults(stderrIsTerminal)
-	return o, o.validate()
+	return o, nil
 }
 
 // fillDefaults sets the options whose default depends on the machine or

@@ -185,7 +185,7 @@ func sameStats(a, b []os.FileInfo) bool {
 // loadUsers builds the users that args (and the config file they name)
 // give.
 func loadUsers(args []string) (*core.Users, error) {
-	o, err := parseOptions(args, io.Discard, false)
+	o, err := readOptions(args, io.Discard, false)
 	if err != nil {
 		return nil, err
 	}
