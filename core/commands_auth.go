@@ -255,10 +255,14 @@ func (s *Session) cmdPBSZ(r *request) Reply {
 	return NewReply(200, "PBSZ=0")
 }
 
+// cmdPROT sets the data channel's protection. RFC 2228 has PBSZ come first;
+// a client that skips it gets PBSZ 0, the only size TLS has (RFC 4217
+// section 9), as ProFTPD, vsftpd and pure-ftpd also allow.
 func (s *Session) cmdPROT(r *request) Reply {
-	if !s.tlsControl || !s.pbsz {
-		return NewReply(503, "PROT requires AUTH and PBSZ first.")
+	if !s.tlsControl {
+		return NewReply(503, "PROT requires AUTH first.")
 	}
+	s.pbsz = true
 	switch strings.ToUpper(r.arg) {
 	case "P":
 		s.protPrivate = true

@@ -50,7 +50,8 @@ func TestAUTHTLS(t *testing.T) {
 	c.cmd(533, "CCC")
 	c.authTLS()
 	c.cmd(503, "AUTH TLS")
-	c.cmd(503, "PROT P")
+	// PROT without PBSZ implies PBSZ 0, as other servers allow.
+	c.cmd(200, "PROT P")
 	c.cmd(501, "PBSZ x")
 	c.cmd(200, "PBSZ 0")
 	c.cmd(536, "PROT S")
