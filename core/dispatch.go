@@ -34,10 +34,7 @@ var (
 // command table, runs the hooks and the handler, and writes the reply.
 func (s *Session) execute(text string) {
 	verb, arg := splitCommand(text)
-	ctx, cancel := context.WithCancel(s.ctx)
-	s.mu.Lock()
-	s.cancelCmd = cancel
-	s.mu.Unlock()
+	ctx, cancel := s.commandContext()
 	defer func() {
 		s.mu.Lock()
 		s.cancelCmd = nil

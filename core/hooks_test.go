@@ -270,7 +270,6 @@ func (discardConn) Read(p []byte) (n int, err error) { return 0, errors.New("no 
 func benchSession(h Hooks) *Session {
 	srv := &Server{FS: nil, Hooks: h, Logger: slog.New(slog.DiscardHandler)}
 	s := &Session{srv: srv, conn: discardConn{}, raw: discardConn{}, log: srv.Logger, cwd: "/", user: "alice"}
-	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.idle = sync.NewCond(&s.mu)
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sync"
 )
 
 // Line buffer sizes: an idle session holds lineBufMin bytes; a long command
@@ -13,6 +14,10 @@ const (
 	lineBufMin = 512
 	maxLineLen = 4096
 )
+
+// lineBufPool holds the small buffers of readers that wait for nothing
+// buffered: an idle session gives its buffer back (release).
+var lineBufPool = sync.Pool{New: func() any { return new([lineBufMin]byte) }}
 
 // errLineTooLong is returned by readLine for a line longer than maxLineLen;
 // the line has been consumed.
@@ -29,7 +34,7 @@ type lineReader struct {
 // until the next call. Lines longer than maxLineLen give errLineTooLong.
 func (lr *lineReader) readLine(src io.Reader) ([]byte, error) {
 	if lr.buf == nil {
-		lr.buf = make([]byte, lineBufMin)
+		lr.buf = lineBufPool.Get().(*[lineBufMin]byte)[:]
 	}
 	lr.compact()
 	scanned := 0 // bytes of buf[r:w] known to hold no line feed
@@ -115,4 +120,19 @@ func (lr *lineReader) reset() {
 	if len(lr.buf) > lineBufMin {
 		lr.buf = make([]byte, lineBufMin)
 	}
+}
+
+// empty reports whether nothing is buffered.
+func (lr *lineReader) empty() bool { return lr.r == lr.w }
+
+// release gives the buffer back while nothing is buffered; the next
+// readLine takes one again.
+func (lr *lineReader) release() {
+	if lr.r != lr.w || lr.buf == nil {
+		return
+	}
+	if len(lr.buf) == lineBufMin {
+		lineBufPool.Put((*[lineBufMin]byte)(lr.buf))
+	}
+	lr.buf, lr.r, lr.w = nil, 0, 0
 }

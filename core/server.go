@@ -69,4 +69,5 @@ type Server struct {
 	inShutdown atomic.Bool
 	sessWG     sync.WaitGroup
 	nextID     atomic.Uint64
+	parker     idlePoller // waits for idle sessions' next line
 }

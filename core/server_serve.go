@@ -101,11 +101,7 @@ func (srv *Server) startSession(c net.Conn, implicitTLS bool) {
 		go refuse(c, msg)
 		return
 	}
-	go func() {
-		defer srv.sessWG.Done()
-		defer srv.release(s)
-		s.run(implicitTLS)
-	}()
+	go s.start(implicitTLS)
 }
 
 // refuse tells an over-limit client why it is turned away.
@@ -170,6 +166,7 @@ func (srv *Server) Shutdown(ctx context.Context) error {
 		srv.sessWG.Wait()
 		close(done)
 	}()
+	defer srv.parker.stop()
 	select {
 	case <-done:
 		return nil
@@ -186,6 +183,7 @@ func (srv *Server) Close() error {
 	srv.inShutdown.Store(true)
 	srv.closeListeners()
 	srv.closeSessions()
+	srv.parker.stop()
 	return nil
 }
 

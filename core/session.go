@@ -15,9 +15,12 @@ import (
 // Session is one control connection. Scripts see it through the accessors
 // below; everything else is the engine's.
 //
-// Concurrency: one goroutine reads the control connection (session_loop.go);
-// a command runs in a goroutine of its own, which then runs any lines the
-// client pipelined behind it, in order. While a command works, the reader
+// Concurrency: one goroutine at a time reads the control connection
+// (session_loop.go); while a session on a plain connection waits for a
+// line it holds none, and the idle poller starts a new reader once the
+// client sends one (idlepark_linux.go). A command runs in a goroutine of
+// its own, which then runs any lines the client pipelined behind it, in
+// order. While a command works, the reader
 // answers ABOR (the command's context is cancelled, its 426 is followed by
 // 226), STAT and QUIT during a transfer, and queues anything else; once the
 // command has sent its final reply those verbs queue too. The idle timeout
@@ -62,10 +65,8 @@ type Session struct {
 
 	cancelCmd context.CancelFunc // cancels the running command (ABOR); under mu
 
-	// The session's life: ctx ends when the session does.
-	ctx    context.Context
-	cancel context.CancelFunc
-	rd     lineReader // the control reader's buffer (reader goroutine only)
+	rd lineReader // the control reader's buffer (reader goroutine only)
+	pk parking    // the idle poller's record of s (idlepark_linux.go)
 
 	// mu guards the command runner's state, shared by the reader and the
 	// goroutine running commands.
@@ -107,9 +108,6 @@ func (s *Session) fireEvent(name string, ev *Event) {
 // onEvent runs an event's handlers; a panic in them becomes an error.
 func (s *Session) onEvent(name string, ev *Event) (rep *Reply, err error) {
 	ctx := context.Background()
-	if s.ctx != nil {
-		ctx = context.WithoutCancel(s.ctx)
-	}
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("panic in event handler", "event", name, "panic", p, "stack", string(debug.Stack()))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"log/slog"
 	"net"
 	"runtime/debug"
 	"strconv"
@@ -18,31 +19,56 @@ const maxQueue = 32
 // handshakeTimeout bounds a TLS handshake (implicit FTPS and AUTH TLS).
 const handshakeTimeout = 30 * time.Second
 
-// run is the session's reader goroutine: greeting, then one line at a time
-// until the client leaves, the idle timeout fires or the server shuts down.
-func (s *Session) run(implicitTLS bool) {
-	s.ctx, s.cancel = context.WithCancel(context.Background())
+// start is the session's first goroutine: the greeting, then the reader.
+func (s *Session) start(implicitTLS bool) {
 	s.idle = sync.NewCond(&s.mu)
 	s.id = strconv.FormatUint(s.srv.nextID.Add(1), 10)
 	s.cwd = "/"
-	s.log = s.srv.logger().With("session", s.id, "remote", s.raw.RemoteAddr().String())
-	defer s.finish()
+	s.log = slog.New(&sessionHandler{s: s})
+	ok := false
+	func() {
+		defer s.recoverLogged("session")
+		keepUrgentInline(s.raw)
+		if implicitTLS && !s.implicitHandshake() || !s.greet() {
+			return
+		}
+		s.mu.Lock()
+		s.setIdleDeadline()
+		s.mu.Unlock()
+		ok = true
+	}()
+	if !ok {
+		s.end()
+		return
+	}
+	s.serve(false)
+}
+
+// serve runs the reader on the current goroutine until the session ends or
+// parks (idlepark_linux.go); resumed says the poller started it, for a
+// connection with something to read, a passed deadline or a close.
+func (s *Session) serve(resumed bool) {
+	parked := false
+	defer func() {
+		if !parked {
+			s.end()
+		}
+	}()
 	defer s.recoverLogged("session")
-	keepUrgentInline(s.raw)
-	if implicitTLS && !s.implicitHandshake() {
-		return
-	}
-	if !s.greet() {
-		return
-	}
-	s.setIdleDeadline()
-	s.readLoop()
+	parked = s.readLoop(resumed)
+}
+
+// end ends the session and lets the server forget it.
+func (s *Session) end() {
+	s.finish()
+	s.srv.release(s)
+	s.srv.sessWG.Done()
 }
 
 // implicitHandshake starts an implicit FTPS session.
 func (s *Session) implicitHandshake() bool {
 	tc := s.srv.tlsServer(s.raw)
-	ctx, cancel := context.WithTimeout(s.ctx, handshakeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), handshakeTimeout)
 	defer cancel()
 	if err := tc.HandshakeContext(ctx); err != nil {
 		s.log.Debug("TLS handshake failed", "err", err)
@@ -72,8 +98,15 @@ func (s *Session) greet() bool {
 	return s.reply(banner) == nil
 }
 
-func (s *Session) readLoop() {
+// readLoop reads and starts command lines until the session must end
+// (false) or its reader parks (true): with nothing buffered, it hands the
+// connection to the poller rather than block in Read, and returns.
+func (s *Session) readLoop(resumed bool) (parked bool) {
 	for {
+		if !resumed && s.rd.empty() && s.tryPark() {
+			return true
+		}
+		resumed = false
 		line, err := s.rd.readLine(s.conn)
 		if errors.Is(err, errLineTooLong) {
 			s.reply(NewReply(500, "Command line too long."))
@@ -81,12 +114,29 @@ func (s *Session) readLoop() {
 		}
 		if err != nil {
 			s.readFailed(err)
-			return
+			return false
 		}
 		if !s.onLine(line) {
-			return
+			return false
 		}
 	}
+}
+
+// tryPark parks the session's reader if the poller takes it: only a plain
+// connection parks (a TLS connection may hold records it has already
+// read), and never once the session is ending. The line buffer is given
+// back first: once parked, another goroutine may resume the session.
+func (s *Session) tryPark() bool {
+	if s.conn != s.raw {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.quitting {
+		return false
+	}
+	s.rd.release()
+	return s.srv.parker.park(s)
 }
 
 // readFailed ends the session after a read error: a deadline means the idle
@@ -231,7 +281,8 @@ func (s *Session) safeExecute(text string) {
 }
 
 // setIdleDeadline arms the idle timeout while no command runs; during a
-// shutdown it wakes the reader at once.
+// shutdown it wakes the reader at once. The caller holds s.mu (or no other
+// goroutine knows s yet).
 func (s *Session) setIdleDeadline() {
 	var t time.Time
 	switch d := s.srv.idleTimeout(); {
@@ -241,6 +292,7 @@ func (s *Session) setIdleDeadline() {
 		t = time.Now().Add(d)
 	}
 	s.raw.SetReadDeadline(t)
+	s.srv.parker.setDue(s, t)
 }
 
 // wake asks an idle session to end (Shutdown); a running command is left to
@@ -249,12 +301,14 @@ func (s *Session) wake() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.running && s.raw != nil {
-		s.raw.SetReadDeadline(time.Now())
+		now := time.Now()
+		s.raw.SetReadDeadline(now)
+		s.srv.parker.setDue(s, now)
 	}
 }
 
 // closeConn closes the connection; the reader and any transfer fail and the
-// session ends.
+// session ends. The poller lets go of the descriptor before it is closed.
 func (s *Session) closeConn() {
 	s.mu.Lock()
 	if s.closed || s.raw == nil {
@@ -264,15 +318,34 @@ func (s *Session) closeConn() {
 	}
 	s.closed = true
 	s.mu.Unlock()
+	parked := s.srv.parker.forget(s)
 	s.raw.Close()
+	if parked {
+		go s.serve(true)
+	}
+}
+
+// commandContext is the context of one command, cancelled by ABOR, by QUIT
+// during a transfer and by the end of the session (through cancelCmd).
+func (s *Session) commandContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.mu.Lock()
+	s.cancelCmd = cancel
+	if s.quitting {
+		cancel()
+	}
+	s.mu.Unlock()
+	return ctx, cancel
 }
 
 // finish ends the session: the running command is cancelled and waited for,
 // the data channel and the connection are closed, and scripts hear of it.
 func (s *Session) finish() {
-	s.cancel()
 	s.mu.Lock()
 	s.quitting = true
+	if s.cancelCmd != nil {
+		s.cancelCmd()
+	}
 	for s.running {
 		s.idle.Wait()
 	}
