@@ -167,17 +167,21 @@ func (p *idlePoller) forget(s *Session) (parked bool) {
 // is resumed, and sessions that try to park later read as usual.
 func (p *idlePoller) stop() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.state == pollerRunning {
+	running := p.state == pollerRunning
+	if running {
 		for _, s := range p.byFD {
 			if s != nil {
 				p.unparkLocked(s)
 				go s.serve(true)
 			}
 		}
-		p.file.Close()
 	}
 	p.state = pollerStopped
+	p.mu.Unlock()
+	if running {
+		// Not under mu: Close waits for the loop, which may be waiting for mu.
+		p.file.Close()
+	}
 }
 
 // startLocked creates the epoll set and its goroutine on first use.
@@ -240,6 +244,9 @@ func (p *idlePoller) loop() {
 func (p *idlePoller) dispatch(events []unix.EpollEvent) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.state != pollerRunning {
+		return
+	}
 	for _, ev := range events {
 		if int(ev.Fd) >= len(p.byFD) {
 			continue

@@ -8,16 +8,25 @@ import (
 	"time"
 )
 
-// parkedCount is how many sessions wait in the idle poller.
+// parkedCount is how many sessions wait in the idle poller with no command
+// running.
 func (ts *testServer) parkedCount() int {
 	p := &ts.parker
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	n := 0
+	var parked []*Session
 	for _, s := range p.byFD {
 		if s != nil {
+			parked = append(parked, s)
+		}
+	}
+	p.mu.Unlock()
+	n := 0
+	for _, s := range parked {
+		s.mu.Lock()
+		if !s.running {
 			n++
 		}
+		s.mu.Unlock()
 	}
 	return n
 }

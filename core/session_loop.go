@@ -46,7 +46,8 @@ func (s *Session) start(implicitTLS bool) {
 
 // serve runs the reader on the current goroutine until the session ends or
 // parks (idlepark_linux.go); resumed says the poller started it, for a
-// connection with something to read, a passed deadline or a close.
+// connection with something to read, a passed deadline or a close. A reader
+// that parks with a command to start runs it before the goroutine ends.
 func (s *Session) serve(resumed bool) {
 	parked := false
 	defer func() {
@@ -55,7 +56,12 @@ func (s *Session) serve(resumed bool) {
 		}
 	}()
 	defer s.recoverLogged("session")
-	parked = s.readLoop(resumed)
+	var runHere bool
+	var text string
+	parked, runHere, text = s.readLoop(resumed)
+	if runHere {
+		s.runCommands(text)
+	}
 }
 
 // end ends the session and lets the server forget it.
@@ -99,12 +105,14 @@ func (s *Session) greet() bool {
 }
 
 // readLoop reads and starts command lines until the session must end
-// (false) or its reader parks (true): with nothing buffered, it hands the
-// connection to the poller rather than block in Read, and returns.
-func (s *Session) readLoop(resumed bool) (parked bool) {
+// (parked false) or its reader parks: with nothing buffered, it hands the
+// connection to the poller rather than block in Read, and returns. When it
+// parked after a line that starts a command, runHere asks the caller to run
+// that command: the goroutine becomes the command's.
+func (s *Session) readLoop(resumed bool) (parked, runHere bool, text string) {
 	for {
 		if !resumed && s.rd.empty() && s.tryPark() {
-			return true
+			return true, false, ""
 		}
 		resumed = false
 		line, err := s.rd.readLine(s.conn)
@@ -114,25 +122,34 @@ func (s *Session) readLoop(resumed bool) (parked bool) {
 		}
 		if err != nil {
 			s.readFailed(err)
-			return false
+			return false, false, ""
 		}
-		if !s.onLine(line) {
-			return false
+		goOn, runHere, text := s.onLine(line)
+		if runHere {
+			return true, true, text
+		}
+		if !goOn {
+			return false, false, ""
 		}
 	}
 }
 
-// tryPark parks the session's reader if the poller takes it: only a plain
-// connection parks (a TLS connection may hold records it has already
-// read), and never once the session is ending. The line buffer is given
-// back first: once parked, another goroutine may resume the session.
+// tryPark parks the session's reader if the poller takes it.
 func (s *Session) tryPark() bool {
 	if s.conn != s.raw {
 		return false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || s.quitting {
+	return s.parkLocked()
+}
+
+// parkLocked parks the reader (s.mu held): only a plain connection parks (a
+// TLS connection may hold records it has already read), and never once the
+// session is ending. The line buffer is given back first: once parked,
+// another goroutine may resume the session.
+func (s *Session) parkLocked() bool {
+	if s.conn != s.raw || s.closed || s.quitting {
 		return false
 	}
 	s.rd.release()
@@ -154,20 +171,22 @@ func (s *Session) readFailed(err error) {
 	s.reply(NewReply(421, "Timeout (%d seconds): closing control connection.", int(s.srv.idleTimeout().Seconds())))
 }
 
-// onLine starts or queues one command line; it reports false when the
-// session must end.
-func (s *Session) onLine(line []byte) bool {
-	text := cleanLine(line)
+// onLine starts or queues one command line; goOn false means the session
+// must end. A command that starts with nothing more buffered runs on the
+// reader's goroutine once the reader has parked: onLine then reports
+// runHere, with the command's text.
+func (s *Session) onLine(line []byte) (goOn, runHere bool, text string) {
+	text = cleanLine(line)
 	verb := verbOf(text)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.srv.inShutdown.Load() && !s.running {
 		s.reply(NewReply(421, "Service not available, closing control connection."))
-		return false
+		return false, false, ""
 	}
 	if s.running {
 		if handled, goOn := s.duringCommand(verb, text); handled {
-			return goOn
+			return goOn, false, ""
 		}
 		for len(s.queue) >= maxQueue && s.running {
 			s.idle.Wait()
@@ -178,6 +197,9 @@ func (s *Session) onLine(line []byte) bool {
 	} else {
 		s.running = true
 		s.raw.SetReadDeadline(time.Time{})
+		if !syncVerb(verb) && s.rd.empty() && s.parkLocked() {
+			return true, true, text
+		}
 		go s.runCommands(text)
 	}
 	if syncVerb(verb) {
@@ -185,7 +207,7 @@ func (s *Session) onLine(line []byte) bool {
 			s.idle.Wait()
 		}
 	}
-	return !s.quitting && !s.closed
+	return !s.quitting && !s.closed, false, ""
 }
 
 // syncVerb reports commands after which the reader must not read on before
