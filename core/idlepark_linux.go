@@ -53,9 +53,11 @@ type parking struct {
 	prev, next *Session // in the deadline list
 	due        int64    // the idle deadline (ns after idlePoller.base); 0: none
 	gen        uint32   // nonzero while parked: the token its event carries
-	fd         int32
-	registered bool // fd is in the epoll set (armed only while parked)
+	regFD      int32    // the descriptor plus one while in the epoll set; 0: not in it
 }
+
+// fd is the registered descriptor.
+func (pk *parking) fd() int32 { return pk.regFD - 1 }
 
 // park hands s's connection to the poller; false means the reader must
 // block in Read as usual. The caller holds s.mu and has nothing buffered;
@@ -67,19 +69,19 @@ func (p *idlePoller) park(s *Session) bool {
 		return false
 	}
 	pk := &s.pk
-	if !pk.registered && !p.register(s) {
+	if pk.regFD == 0 && !p.register(s) {
 		return false
 	}
 	p.gen++
 	if p.gen == 0 {
 		p.gen = 1
 	}
-	ev := unix.EpollEvent{Events: parkEvents, Fd: pk.fd, Pad: int32(p.gen)}
-	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_MOD, int(pk.fd), &ev); err != nil {
+	ev := unix.EpollEvent{Events: parkEvents, Fd: pk.fd(), Pad: int32(p.gen)}
+	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_MOD, int(pk.fd()), &ev); err != nil {
 		return false
 	}
 	pk.gen = p.gen
-	p.byFD[pk.fd] = s
+	p.byFD[pk.fd()] = s
 	if pk.due != 0 && !s.running {
 		p.insertLocked(s)
 	}
@@ -102,16 +104,17 @@ func (p *idlePoller) register(s *Session) bool {
 		return false
 	}
 	var cerr error
+	var desc int32
 	err = rc.Control(func(fd uintptr) {
-		s.pk.fd = int32(fd)
-		ev := unix.EpollEvent{Fd: int32(fd)}
+		desc = int32(fd)
+		ev := unix.EpollEvent{Fd: desc}
 		cerr = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, int(fd), &ev)
 	})
 	if err != nil || cerr != nil {
 		return false
 	}
-	s.pk.registered = true
-	if n := int(s.pk.fd) + 1; n > len(p.byFD) {
+	s.pk.regFD = desc + 1
+	if n := int(desc) + 1; n > len(p.byFD) {
 		p.byFD = append(p.byFD, make([]*Session, n-len(p.byFD))...)
 	}
 	return true
@@ -156,10 +159,10 @@ func (p *idlePoller) forget(s *Session) (parked bool) {
 	if parked = pk.gen != 0; parked {
 		p.unparkLocked(s)
 	}
-	if pk.registered && p.state == pollerRunning {
-		unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, int(pk.fd), nil)
+	if pk.regFD != 0 && p.state == pollerRunning {
+		unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, int(pk.fd()), nil)
 	}
-	pk.registered = false
+	pk.regFD = 0
 	return parked
 }
 
@@ -287,7 +290,7 @@ func (p *idlePoller) sweep() {
 // stays in the set, disarmed.
 func (p *idlePoller) unparkLocked(s *Session) {
 	p.removeLocked(s)
-	p.byFD[s.pk.fd] = nil
+	p.byFD[s.pk.fd()] = nil
 	s.pk.gen = 0
 }
 

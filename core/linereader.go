@@ -27,7 +27,7 @@ var errLineTooLong = errors.New("command line too long")
 // buffer that grows only while a long line is being read.
 type lineReader struct {
 	buf  []byte
-	r, w int // unread data is buf[r:w]
+	r, w int32 // unread data is buf[r:w]; int32 keeps an idle Session small
 }
 
 // readLine returns the next line without its line feed. The slice is valid
@@ -39,20 +39,21 @@ func (lr *lineReader) readLine(src io.Reader) ([]byte, error) {
 	lr.compact()
 	scanned := 0 // bytes of buf[r:w] known to hold no line feed
 	for {
-		if i := bytes.IndexByte(lr.buf[lr.r+scanned:lr.w], '\n'); i >= 0 {
-			end := lr.r + scanned + i
-			line := lr.buf[lr.r:end]
-			lr.r = end + 1
+		r, w := int(lr.r), int(lr.w)
+		if i := bytes.IndexByte(lr.buf[r+scanned:w], '\n'); i >= 0 {
+			end := r + scanned + i
+			line := lr.buf[r:end]
+			lr.r = int32(end + 1)
 			return line, nil
 		}
-		scanned = lr.w - lr.r
-		if lr.w == len(lr.buf) {
+		scanned = w - r
+		if w == len(lr.buf) {
 			if !lr.grow() {
 				return nil, lr.discard(src)
 			}
 		}
 		n, err := src.Read(lr.buf[lr.w:])
-		lr.w += n
+		lr.w += int32(n)
 		if err != nil && n == 0 {
 			return nil, err
 		}
@@ -81,7 +82,7 @@ func (lr *lineReader) compact() {
 func (lr *lineReader) grow() bool {
 	if lr.r > 0 {
 		lr.compact()
-		if lr.w < len(lr.buf) {
+		if int(lr.w) < len(lr.buf) {
 			return true
 		}
 	}
@@ -104,7 +105,7 @@ func (lr *lineReader) discard(src io.Reader) error {
 	for {
 		n, err := src.Read(lr.buf)
 		if i := bytes.IndexByte(lr.buf[:n], '\n'); i >= 0 {
-			lr.r, lr.w = i+1, n
+			lr.r, lr.w = int32(i+1), int32(n)
 			return errLineTooLong
 		}
 		if err != nil {

@@ -21,7 +21,6 @@ const handshakeTimeout = 30 * time.Second
 
 // start is the session's first goroutine: the greeting, then the reader.
 func (s *Session) start(implicitTLS bool) {
-	s.idle = sync.NewCond(&s.mu)
 	s.id = strconv.FormatUint(s.srv.nextID.Add(1), 10)
 	s.cwd = "/"
 	s.log = slog.New(&sessionHandler{s: s})
@@ -189,7 +188,7 @@ func (s *Session) onLine(line []byte) (goOn, runHere bool, text string) {
 			return goOn, false, ""
 		}
 		for len(s.queue) >= maxQueue && s.running {
-			s.idle.Wait()
+			s.waitIdle()
 		}
 	}
 	if s.running {
@@ -204,10 +203,26 @@ func (s *Session) onLine(line []byte) (goOn, runHere bool, text string) {
 	}
 	if syncVerb(verb) {
 		for s.running {
-			s.idle.Wait()
+			s.waitIdle()
 		}
 	}
 	return !s.quitting && !s.closed, false, ""
+}
+
+// waitIdle waits (s.mu held) for running, or the queue, to change. The
+// condition is made on first use: most sessions never wait.
+func (s *Session) waitIdle() {
+	if s.idle == nil {
+		s.idle = sync.NewCond(&s.mu)
+	}
+	s.idle.Wait()
+}
+
+// wakeWaiters wakes whoever waitIdle holds (s.mu held).
+func (s *Session) wakeWaiters() {
+	if s.idle != nil {
+		s.idle.Broadcast()
+	}
 }
 
 // syncVerb reports commands after which the reader must not read on before
@@ -249,7 +264,7 @@ func (s *Session) duringCommand(verb, text string) (handled, goOn bool) {
 			s.cancelCmd()
 		}
 		for s.running {
-			s.idle.Wait()
+			s.waitIdle()
 		}
 		s.reply(NewReply(221, "Goodbye."))
 		return true, false
@@ -274,13 +289,13 @@ func (s *Session) runCommands(text string) {
 			s.queue = nil
 			s.running = false
 			s.setIdleDeadline()
-			s.idle.Broadcast()
+			s.wakeWaiters()
 			s.mu.Unlock()
 			return
 		}
 		text = s.queue[0]
 		s.queue = s.queue[1:]
-		s.idle.Broadcast()
+		s.wakeWaiters()
 		s.mu.Unlock()
 	}
 }
@@ -369,7 +384,7 @@ func (s *Session) finish() {
 		s.cancelCmd()
 	}
 	for s.running {
-		s.idle.Wait()
+		s.waitIdle()
 	}
 	s.mu.Unlock()
 	s.data.close()
