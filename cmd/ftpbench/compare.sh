@@ -21,7 +21,9 @@
 # WORK (/dev/shm/ftpbench), WARM (8G, memory touched once before the first
 # run), LUAFTPD (a built luaftpd binary; default: built
 # from this tree), OUT (results TSV, default $WORK/results.tsv),
-# TRANSFERS_ONLY (set: only the RETR and STOR figures).
+# TRANSFERS_ONLY (set: only the RETR and STOR figures), ONLY (an extended
+# regular expression: only the measurements whose ftpbench arguments match,
+# such as 'mode stor -size' for the plain uploads).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -252,6 +254,13 @@ SPECS=(
 if [ -n "${TRANSFERS_ONLY:-}" ]; then
 	SPECS=("${SPECS[@]:0:7}")
 fi
+if [ -n "${ONLY:-}" ]; then
+	kept=()
+	for spec in "${SPECS[@]}"; do
+		if grep -Eq -- "$ONLY" <<<"$spec"; then kept+=("$spec"); fi
+	done
+	SPECS=("${kept[@]}")
+fi
 
 # bench SERVER ARGS...: one run of ftpbench against a started server.
 bench() {
@@ -273,15 +282,20 @@ stop() {
 }
 
 # measure_set SERVER...: the SPECS, interleaved run by run across the
-# servers so a change in the machine's load hits them alike, then the idle
-# memory of each (once per server).
+# servers, each in turn first, so a change in the machine's load hits them
+# alike; then the idle memory of each (once per server).
 measure_set() {
 	local s spec i n
 	for s in "$@"; do start "$s" || { log "$s: does not start"; return 1; }; done
 	log "$*: transfers, logins, rounds (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 	for spec in "${SPECS[@]}"; do
 		for i in $(seq "$REPEAT"); do
-			for s in "$@"; do
+			# Every other run the other server goes first, so neither
+			# always runs right after the other's transfer (an upload
+			# right after the other's may find its freed memory, or not).
+			local order=("$@")
+			if [ $((i % 2)) = 0 ]; then order=($(printf '%s\n' "$@" | tac)); fi
+			for s in "${order[@]}"; do
 				bench "$s" $spec
 			done
 		done
