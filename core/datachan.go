@@ -25,8 +25,9 @@ type dataState struct {
 	active  *net.TCPAddr     // prepared by PORT/EPRT
 	epsvAll bool             // after EPSV ALL only EPSV may prepare
 
-	busy  atomic.Bool  // a transfer runs
-	bytes atomic.Int64 // bytes moved by the running or the last transfer
+	busy    atomic.Bool  // a transfer runs
+	bytes   atomic.Int64 // bytes moved by the running or the last transfer
+	aborted atomic.Bool  // the running transfer was cancelled (moveData)
 }
 
 // close releases a prepared passive listener or active address.

@@ -34,9 +34,22 @@ func readDisk(t *testing.T, dir, name string) string {
 	return string(b)
 }
 
+// bothReads runs test with recvLoop reading a detached socket (where it can)
+// and reading through the poller.
+func bothReads(t *testing.T, test func(t *testing.T)) {
+	t.Run("detached", test)
+	t.Run("poller", func(t *testing.T) {
+		detachUploads = false
+		t.Cleanup(func() { detachUploads = true })
+		test(t)
+	})
+}
+
+func TestUploadsToLocalFiles(t *testing.T) { bothReads(t, uploadsToLocalFiles) }
+
 // Uploads to local files, every kind: larger than the loop's buffer and
 // low-water mark, resumed, appended, empty, TYPE A.
-func TestUploadsToLocalFiles(t *testing.T) {
+func uploadsToLocalFiles(t *testing.T) {
 	c, dir := localServer(t)
 	big := binaryData(3*recvBufSize + 12345)
 	c.store("big", big)
@@ -77,6 +90,10 @@ func TestUploadsToLocalFiles(t *testing.T) {
 }
 
 func TestAbortUploadToLocalKeepsOldFile(t *testing.T) {
+	bothReads(t, abortUploadToLocalKeepsOldFile)
+}
+
+func abortUploadToLocalKeepsOldFile(t *testing.T) {
 	c, dir := localServer(t)
 	c.store("f", "the good old file")
 	dc := c.pasv()
@@ -95,9 +112,11 @@ func TestAbortUploadToLocalKeepsOldFile(t *testing.T) {
 	c.cmd(200, "NOOP")
 }
 
+func TestUploadBelowLowWaterMark(t *testing.T) { bothReads(t, uploadBelowLowWaterMark) }
+
 // A client that sends less than the low-water mark and waits still has its
 // bytes taken (and counted by STAT) without sending more or closing.
-func TestUploadBelowLowWaterMark(t *testing.T) {
+func uploadBelowLowWaterMark(t *testing.T) {
 	c, dir := localServer(t)
 	dc := c.pasv()
 	c.cmd(150, "STOR slow")
@@ -120,9 +139,11 @@ func TestUploadBelowLowWaterMark(t *testing.T) {
 	}
 }
 
+func TestStalledUploadAfterSomeData(t *testing.T) { bothReads(t, stalledUploadAfterSomeData) }
+
 // The stall bound holds even though the loop's reads time out far sooner:
 // a client that sends a little and then nothing gets 426.
-func TestStalledUploadAfterSomeData(t *testing.T) {
+func stalledUploadAfterSomeData(t *testing.T) {
 	old := dataStallTimeout
 	dataStallTimeout = 300 * time.Millisecond
 	t.Cleanup(func() { dataStallTimeout = old })
@@ -138,5 +159,22 @@ func TestStalledUploadAfterSomeData(t *testing.T) {
 	}
 	if got := readDisk(t, dir, "f"); got != "old" {
 		t.Fatalf("stalled STOR left %q", got)
+	}
+}
+
+func TestQuitDuringUpload(t *testing.T) { bothReads(t, quitDuringUpload) }
+
+// QUIT while an upload runs and the client keeps its data connection open
+// ends the upload (426), discards it, and closes the session.
+func quitDuringUpload(t *testing.T) {
+	c, dir := localServer(t)
+	c.store("f", "old")
+	dc := c.pasv()
+	c.cmd(150, "STOR f")
+	io.WriteString(dc, "some")
+	c.cmd(426, "QUIT")
+	c.expect(221)
+	if got := readDisk(t, dir, "f"); got != "old" {
+		t.Fatalf("STOR cut by QUIT left %q", got)
 	}
 }
