@@ -25,9 +25,8 @@ type dataState struct {
 	active  *net.TCPAddr     // prepared by PORT/EPRT
 	epsvAll bool             // after EPSV ALL only EPSV may prepare
 
-	busy    atomic.Bool  // a transfer runs
-	bytes   atomic.Int64 // bytes moved by the running or the last transfer
-	aborted atomic.Bool  // the running transfer was cancelled (moveData)
+	xfer  atomic.Uint32 // xferRunning, xferAborted: one word, for Session's size
+	bytes atomic.Int64  // bytes moved by the running or the last transfer
 }
 
 // close releases a prepared passive listener or active address.
@@ -51,7 +50,38 @@ func (d *dataState) transferred() int64 { return d.bytes.Load() }
 
 // running reports whether a transfer is under way, so the idle timeout
 // spares it.
-func (d *dataState) running() bool { return d.busy.Load() }
+func (d *dataState) running() bool { return d.xfer.Load()&xferRunning != 0 }
+
+// The bits of dataState.xfer.
+const (
+	xferRunning = 1 << iota // a transfer runs
+	xferAborted             // the running transfer was cancelled (moveData)
+)
+
+// start marks a transfer running, if none is. It clears an abort that
+// came too late for the last transfer (moveData's AfterFunc may run after
+// the transfer ended).
+func (d *dataState) start() bool {
+	for {
+		old := d.xfer.Load()
+		if old&xferRunning != 0 {
+			return false
+		}
+		if d.xfer.CompareAndSwap(old, xferRunning) {
+			return true
+		}
+	}
+}
+
+// end marks the transfer over.
+func (d *dataState) end() { d.xfer.Store(0) }
+
+// abort marks the running transfer cancelled, for loops that do not read
+// the data connection itself (recvLoop).
+func (d *dataState) abort() { d.xfer.Or(xferAborted) }
+
+// aborted reports whether the running transfer was cancelled.
+func (d *dataState) aborted() bool { return d.xfer.Load()&xferAborted != 0 }
 
 // setPassive replaces whatever was prepared by a passive listener.
 func (d *dataState) setPassive(ln *net.TCPListener) {

@@ -106,7 +106,7 @@ func (s *Session) recvLoop(dst io.Writer, conn *net.TCPConn) (int64, error) {
 	var n int64
 	last := time.Now()
 	for {
-		if s.data.aborted.Load() {
+		if s.data.aborted() {
 			return n, &copyError{local: false, err: net.ErrClosed}
 		}
 		nr, rerr := read(buf)
@@ -208,15 +208,14 @@ func (s *Session) acquireData() (Reply, bool) {
 	if s.srv != nil && s.srv.RequireTLS && !s.protPrivate {
 		return NewReply(521, "Data connections must be protected: use PROT P."), false
 	}
-	if !s.data.busy.CompareAndSwap(false, true) {
+	if !s.data.start() {
 		return NewReply(425, "Another transfer is in progress."), false
 	}
 	s.data.bytes.Store(0)
-	s.data.aborted.Store(false)
 	return Reply{}, true
 }
 
-func (s *Session) releaseData() { s.data.busy.Store(false) }
+func (s *Session) releaseData() { s.data.end() }
 
 // moveData replies 150 with mark, connects the data channel, runs move on
 // it and closes it. It returns 226, 425 when no connection came, 426 when
@@ -237,7 +236,7 @@ func (s *Session) moveData(r *request, mark string, move func(conn net.Conn) err
 	}
 	s.renewStall(conn) // a listing's client that never reads is bounded too
 	stop := context.AfterFunc(r.ctx, func() {
-		s.data.aborted.Store(true) // for recvLoop, which may not read conn
+		s.data.abort() // for recvLoop, which may not read conn
 		conn.Close()
 	})
 	err = move(conn)

@@ -178,3 +178,25 @@ func quitDuringUpload(t *testing.T) {
 		t.Fatalf("STOR cut by QUIT left %q", got)
 	}
 }
+
+// An abort that lands after its transfer ended does not block the next one.
+func TestLateAbortDoesNotBlockNextTransfer(t *testing.T) {
+	var d dataState
+	if !d.start() || d.aborted() {
+		t.Fatal("first transfer did not start clean")
+	}
+	d.end()
+	d.abort() // the cancelled request's AfterFunc, late
+	if d.running() {
+		t.Fatal("a late abort marks a transfer running")
+	}
+	if !d.start() {
+		t.Fatal("a late abort blocks the next transfer")
+	}
+	if d.aborted() {
+		t.Fatal("the next transfer starts aborted")
+	}
+	if d.start() {
+		t.Fatal("two transfers at once")
+	}
+}
