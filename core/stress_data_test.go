@@ -187,16 +187,16 @@ func (w *walker) transfer() {
 	}
 	var offset int64 = -1
 	if w.restPending {
-		offset = 1 << 40 // unknown: no content check
-		w.restPending = false
+		// A REST is pending until a transfer starts (one the server
+		// refuses leaves it pending): the offset is unknown.
+		offset = 1 << 40
 	}
 	if w.rng.IntN(8) == 0 {
-		offset = int64(w.rng.IntN(2000))
-		if c, ok := w.cmd("REST " + strconv.FormatInt(offset, 10)); !ok {
+		n := int64(w.rng.IntN(2000))
+		if c, ok := w.cmd("REST " + strconv.FormatInt(n, 10)); !ok {
 			return
-		} else if c != 350 {
-			offset = -1
-		} else {
+		} else if c == 350 {
+			offset = n
 			w.restPending = true // until a transfer starts
 		}
 	}

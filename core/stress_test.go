@@ -38,7 +38,7 @@ type stressEnv struct {
 
 // newStressEnv builds base/root and base/outside, with links from the root
 // to outside (relative and absolute, to the folder and to a file).
-func newStressEnv(t *testing.T) *stressEnv {
+func newStressEnv(t testing.TB) *stressEnv {
 	base := t.TempDir()
 	e := &stressEnv{base: base, root: filepath.Join(base, "root"), outside: filepath.Join(base, "outside")}
 	for _, d := range []string{e.root, e.outside, filepath.Join(e.outside, "sub"), filepath.Join(e.root, "ro")} {
@@ -79,7 +79,7 @@ func newStressEnv(t *testing.T) *stressEnv {
 }
 
 // treeSum is a digest of every name, type, mode and content under dir.
-func treeSum(t *testing.T, dir string) string {
+func treeSum(t testing.TB, dir string) string {
 	h := sha256.New()
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
