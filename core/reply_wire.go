@@ -1,19 +1,26 @@
 package core
 
 import (
+	"net"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
 
-// writeTimeout bounds writing one reply to a client that does not read.
-const writeTimeout = time.Minute
+// writeTimeout bounds writing one reply to a client that does not read;
+// past it the session ends.
+var writeTimeout = time.Minute
 
 var replyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
 // reply writes r on the control connection. Replies from any goroutine of
-// the session are serialized; the code 0 (replied) writes nothing.
+// the session are serialized; the code 0 (replied) writes nothing. Once a
+// reply could not be written (a client that sends and never reads, for
+// writeTimeout), the stream may end in half a reply: nothing more is
+// written, the lines still queued are dropped and the reader is stopped,
+// so that the session ends instead of running every command the client
+// sent, a write timeout each.
 func (s *Session) reply(r Reply) error {
 	if r.Code == 0 {
 		return nil
@@ -21,8 +28,15 @@ func (s *Session) reply(r Reply) error {
 	bp := replyBufs.Get().(*[]byte)
 	buf := appendReply((*bp)[:0], r)
 	s.wmu.Lock()
-	s.raw.SetWriteDeadline(time.Now().Add(writeTimeout))
-	_, err := s.conn.Write(buf)
+	err := s.wfail
+	if err == nil {
+		s.raw.SetWriteDeadline(time.Now().Add(writeTimeout))
+		if _, err = s.conn.Write(buf); err != nil {
+			s.wfail = err
+			s.wbroken.Store(true)
+			stopReading(s.raw)
+		}
+	}
 	s.wmu.Unlock()
 	if cap(buf) <= 4096 {
 		*bp = buf
@@ -86,4 +100,14 @@ func appendClean(b []byte, line string) []byte {
 		}
 	}
 	return b
+}
+
+// stopReading makes the control reader's next read fail, without closing
+// the descriptor, which the idle poller may still hold: shutting down the
+// receiving side gives EOF; a connection that cannot gets a passed deadline.
+func stopReading(c net.Conn) {
+	if cr, ok := c.(interface{ CloseRead() error }); ok && cr.CloseRead() == nil {
+		return
+	}
+	c.SetReadDeadline(time.Now())
 }

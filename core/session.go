@@ -8,6 +8,7 @@ import (
 	"net"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"github.com/luaftpd/luaftpd/vfs"
 )
@@ -38,6 +39,11 @@ type Session struct {
 	localIP  net.IP // the control connection's local address, for PASV replies
 
 	wmu sync.Mutex // serializes replies on the control connection
+	// wfail is the error of a reply that could not be written (under wmu):
+	// the stream may hold half a reply, so nothing more is written and the
+	// session ends (see reply).
+	wfail   error
+	wbroken atomic.Bool // wfail is set: queued commands are dropped
 
 	// (cmd) login and position
 	user     string // after a successful PASS; "" before

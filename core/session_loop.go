@@ -179,6 +179,9 @@ func (s *Session) onLine(line []byte) (goOn, runHere bool, text string) {
 	verb := verbOf(text)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.wbroken.Load() {
+		return false, false, "" // replies can no longer be written
+	}
 	if s.srv.inShutdown.Load() && !s.running {
 		s.reply(NewReply(421, "Service not available, closing control connection."))
 		return false, false, ""
@@ -285,7 +288,7 @@ func (s *Session) runCommands(text string) {
 			s.aborting = false
 			s.reply(NewReply(226, "ABOR successful."))
 		}
-		if s.quitting || s.closed || len(s.queue) == 0 {
+		if s.quitting || s.closed || s.wbroken.Load() || len(s.queue) == 0 {
 			s.queue = nil
 			s.running = false
 			s.setIdleDeadline()

@@ -200,16 +200,10 @@ func warmBaseline(t *testing.T, ts *testServer) int {
 	c.cmd(221, "QUIT")
 	c.expectClosed()
 	end := time.Now().Add(5 * time.Second)
-	for sessionCount(ts) > 0 && time.Now().Before(end) {
+	for ts.sessionCount() > 0 && time.Now().Before(end) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	return runtime.NumGoroutine()
-}
-
-func sessionCount(ts *testServer) int {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	return len(ts.sessions)
 }
 
 // checkNoLeak waits (bounded) for every session to end and the goroutine
@@ -218,7 +212,7 @@ func checkNoLeak(t *testing.T, ts *testServer, baseline int) {
 	t.Helper()
 	end := time.Now().Add(15 * time.Second)
 	for {
-		n := sessionCount(ts)
+		n := ts.sessionCount()
 		g := runtime.NumGoroutine()
 		if n == 0 && g <= baseline {
 			return

@@ -12,13 +12,18 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
+
+// hangDump logs the goroutines once, at the first hang a walker sees.
+var hangDump sync.Once
 
 // replyWait bounds the wait for one reply: the stress server's data timeout
 // is a second, so a reply later than this is a hang.
@@ -281,6 +286,11 @@ func (w *walker) readLine() (string, error) {
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		w.errorf("no reply within %v: the server hangs", replyWait)
+		hangDump.Do(func() {
+			var buf bytes.Buffer
+			pprof.Lookup("goroutine").WriteTo(&buf, 2)
+			w.t.Logf("goroutines at the first hang:\n%s", buf.String())
+		})
 		return "", err
 	case err != nil:
 		w.errorf("connection closed without a 421: %v (read %q)", err, line)
