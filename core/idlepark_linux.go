@@ -68,17 +68,21 @@ func (p *idlePoller) park(s *Session) bool {
 	if !p.startLocked() {
 		return false
 	}
-	pk := &s.pk
-	if pk.regFD == 0 && !p.register(s) {
-		return false
-	}
 	p.gen++
 	if p.gen == 0 {
 		p.gen = 1
 	}
-	ev := unix.EpollEvent{Events: parkEvents, Fd: pk.fd(), Pad: int32(p.gen)}
-	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_MOD, int(pk.fd()), &ev); err != nil {
-		return false
+	ev := unix.EpollEvent{Events: parkEvents, Pad: int32(p.gen)}
+	pk := &s.pk
+	if pk.regFD == 0 {
+		if !p.register(s, &ev) {
+			return false
+		}
+	} else {
+		ev.Fd = pk.fd()
+		if unix.EpollCtl(p.epfd, unix.EPOLL_CTL_MOD, int(ev.Fd), &ev) != nil {
+			return false
+		}
 	}
 	pk.gen = p.gen
 	p.byFD[pk.fd()] = s
@@ -90,11 +94,11 @@ func (p *idlePoller) park(s *Session) bool {
 
 // parkEvents wakes a parked session for data (urgent data is inline, see
 // keepUrgentInline), a hang-up or an error; one event, then the descriptor
-// is disarmed until it parks again.
+// is disarmed until it parks again (EPOLL_CTL_MOD).
 const parkEvents = unix.EPOLLIN | unix.EPOLLPRI | unix.EPOLLRDHUP | unix.EPOLLONESHOT
 
-// register adds s's descriptor to the epoll set, disarmed.
-func (p *idlePoller) register(s *Session) bool {
+// register adds s's descriptor to the epoll set, armed with ev.
+func (p *idlePoller) register(s *Session, ev *unix.EpollEvent) bool {
 	sc, ok := s.raw.(syscall.Conn)
 	if !ok {
 		return false
@@ -104,19 +108,17 @@ func (p *idlePoller) register(s *Session) bool {
 		return false
 	}
 	var cerr error
-	var desc int32
 	err = rc.Control(func(fd uintptr) {
-		desc = int32(fd)
-		ev := unix.EpollEvent{Fd: desc}
-		cerr = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, int(fd), &ev)
+		if fd >= uintptr(len(p.byFD)) {
+			p.byFD = append(p.byFD, make([]*Session, int(fd)+1-len(p.byFD))...)
+		}
+		ev.Fd = int32(fd)
+		cerr = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, int(fd), ev)
 	})
 	if err != nil || cerr != nil {
 		return false
 	}
-	s.pk.regFD = desc + 1
-	if n := int(desc) + 1; n > len(p.byFD) {
-		p.byFD = append(p.byFD, make([]*Session, n-len(p.byFD))...)
-	}
+	s.pk.regFD = ev.Fd + 1
 	return true
 }
 

@@ -163,3 +163,33 @@ func BenchmarkLoginQuit(b *testing.B) {
 	wg.Wait()
 	b.ReportMetric(float64(sessions.Load())/time.Since(start).Seconds(), "sessions/s")
 }
+
+// BenchmarkNOOP measures NOOP round trips on logged-in sessions, 8 at once:
+// the cost a busy session pays for idle parking.
+func BenchmarkNOOP(b *testing.B) {
+	ts := startServer(b, func(s *Server) { s.MaxSessionsPerIP = 0 })
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	conns := make([]net.Conn, 8)
+	for i := range conns {
+		conns[i] = rawLogin(b, ts.Addr)
+		conns[i].SetDeadline(time.Time{})
+	}
+	b.ResetTimer()
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := bufio.NewReaderSize(c, 256)
+			for next.Add(1) <= int64(b.N) {
+				io.WriteString(c, "NOOP\r\n")
+				expectRaw(b, r, "200")
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	for _, c := range conns {
+		c.Close()
+	}
+}
