@@ -36,8 +36,8 @@ func TestLineReaderShrinks(t *testing.T) {
 		t.Fatalf("got %q, %v", line, err)
 	}
 	lr.compact()
-	if len(lr.buf) != lineBufMin {
-		t.Errorf("buffer stayed at %d bytes", len(lr.buf))
+	if len(*lr.buf) != lineBufMin {
+		t.Errorf("buffer stayed at %d bytes", len(*lr.buf))
 	}
 }
 

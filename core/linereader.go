@@ -17,42 +17,43 @@ const (
 
 // lineBufPool holds the small buffers of readers that wait for nothing
 // buffered: an idle session gives its buffer back (release).
-var lineBufPool = sync.Pool{New: func() any { return new([lineBufMin]byte) }}
+var lineBufPool = sync.Pool{New: func() any { b := make([]byte, lineBufMin); return &b }}
 
 // errLineTooLong is returned by readLine for a line longer than maxLineLen;
 // the line has been consumed.
 var errLineTooLong = errors.New("command line too long")
 
 // lineReader reads command lines from the control connection with a small
-// buffer that grows only while a long line is being read.
+// buffer that grows only while a long line is being read. The buffer is
+// held through a pointer, and r and w are int32, so that the reader costs
+// an idle Session 16 bytes.
 type lineReader struct {
-	buf  []byte
-	r, w int32 // unread data is buf[r:w]; int32 keeps an idle Session small
+	buf  *[]byte // nil while released
+	r, w int32   // unread data is (*buf)[r:w]
 }
 
 // readLine returns the next line without its line feed. The slice is valid
 // until the next call. Lines longer than maxLineLen give errLineTooLong.
 func (lr *lineReader) readLine(src io.Reader) ([]byte, error) {
 	if lr.buf == nil {
-		lr.buf = lineBufPool.Get().(*[lineBufMin]byte)[:]
+		lr.buf = lineBufPool.Get().(*[]byte)
 	}
 	lr.compact()
 	scanned := 0 // bytes of buf[r:w] known to hold no line feed
 	for {
-		r, w := int(lr.r), int(lr.w)
-		if i := bytes.IndexByte(lr.buf[r+scanned:w], '\n'); i >= 0 {
+		buf, r, w := *lr.buf, int(lr.r), int(lr.w)
+		if i := bytes.IndexByte(buf[r+scanned:w], '\n'); i >= 0 {
 			end := r + scanned + i
-			line := lr.buf[r:end]
 			lr.r = int32(end + 1)
-			return line, nil
+			return buf[r:end], nil
 		}
 		scanned = w - r
-		if w == len(lr.buf) {
+		if w == len(buf) {
 			if !lr.grow() {
 				return nil, lr.discard(src)
 			}
 		}
-		n, err := src.Read(lr.buf[lr.w:])
+		n, err := src.Read((*lr.buf)[lr.w:])
 		lr.w += int32(n)
 		if err != nil && n == 0 {
 			return nil, err
@@ -66,13 +67,13 @@ func (lr *lineReader) compact() {
 	if lr.r == 0 {
 		return
 	}
-	n := lr.w - lr.r
-	if len(lr.buf) > lineBufMin && n <= lineBufMin {
+	buf, n := *lr.buf, lr.w-lr.r
+	if len(buf) > lineBufMin && n <= lineBufMin {
 		small := make([]byte, lineBufMin)
-		copy(small, lr.buf[lr.r:lr.w])
-		lr.buf = small
+		copy(small, buf[lr.r:lr.w])
+		lr.buf = &small
 	} else {
-		copy(lr.buf, lr.buf[lr.r:lr.w])
+		copy(buf, buf[lr.r:lr.w])
 	}
 	lr.r, lr.w = 0, n
 }
@@ -82,17 +83,17 @@ func (lr *lineReader) compact() {
 func (lr *lineReader) grow() bool {
 	if lr.r > 0 {
 		lr.compact()
-		if int(lr.w) < len(lr.buf) {
+		if int(lr.w) < len(*lr.buf) {
 			return true
 		}
 	}
-	if len(lr.buf) > maxLineLen {
+	buf := *lr.buf
+	if len(buf) > maxLineLen {
 		return false
 	}
-	size := min(2*len(lr.buf), maxLineLen+1)
-	bigger := make([]byte, size)
-	copy(bigger, lr.buf[lr.r:lr.w])
-	lr.buf = bigger
+	bigger := make([]byte, min(2*len(buf), maxLineLen+1))
+	copy(bigger, buf[lr.r:lr.w])
+	lr.buf = &bigger
 	lr.w -= lr.r
 	lr.r = 0
 	return true
@@ -102,9 +103,10 @@ func (lr *lineReader) grow() bool {
 // already has, and keeps whatever follows the line feed.
 func (lr *lineReader) discard(src io.Reader) error {
 	lr.r, lr.w = 0, 0
+	buf := *lr.buf
 	for {
-		n, err := src.Read(lr.buf)
-		if i := bytes.IndexByte(lr.buf[:n], '\n'); i >= 0 {
+		n, err := src.Read(buf)
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
 			lr.r, lr.w = int32(i+1), int32(n)
 			return errLineTooLong
 		}
@@ -118,8 +120,9 @@ func (lr *lineReader) discard(src io.Reader) error {
 // the handshake must never be parsed as commands.
 func (lr *lineReader) reset() {
 	lr.r, lr.w = 0, 0
-	if len(lr.buf) > lineBufMin {
-		lr.buf = make([]byte, lineBufMin)
+	if lr.buf != nil && len(*lr.buf) > lineBufMin {
+		small := make([]byte, lineBufMin)
+		lr.buf = &small
 	}
 }
 
@@ -132,8 +135,8 @@ func (lr *lineReader) release() {
 	if lr.r != lr.w || lr.buf == nil {
 		return
 	}
-	if len(lr.buf) == lineBufMin {
-		lineBufPool.Put((*[lineBufMin]byte)(lr.buf))
+	if len(*lr.buf) == lineBufMin {
+		lineBufPool.Put(lr.buf)
 	}
 	lr.buf, lr.r, lr.w = nil, 0, 0
 }

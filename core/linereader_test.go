@@ -23,7 +23,7 @@ func readAllLines(r io.Reader) []string {
 		default:
 			out = append(out, string(line))
 		}
-		if len(lr.buf) > maxLineLen+1 {
+		if len(*lr.buf) > maxLineLen+1 {
 			panic("buffer grew past the limit")
 		}
 	}

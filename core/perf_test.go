@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestIdleSessionMemory opens many logged-in sessions and measures what
@@ -76,6 +77,15 @@ func TestIdleSessionMemory(t *testing.T) {
 		perSession/1024, total/1024, clientCost/2048)
 	if perSession > 8*1024 && !raceEnabled {
 		t.Errorf("an idle session costs %.2f KiB, want at most 8 KiB", perSession/1024)
+	}
+}
+
+// An idle session's largest object is its Session: keep it in the 448-byte
+// size class (the next is 480). A new field can usually take the place of
+// padding among the small fields at the end of a group.
+func TestSessionSize(t *testing.T) {
+	if n := unsafe.Sizeof(Session{}); n > 448 {
+		t.Errorf("Session is %d bytes, want at most 448", n)
 	}
 }
 

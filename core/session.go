@@ -71,8 +71,7 @@ type Session struct {
 
 	data dataState // passive/active data channel state, see datachan.go
 
-	valuesMu sync.Mutex
-	values   map[string]any // s:get/s:set from scripts
+	values atomic.Pointer[scriptValues] // s:get/s:set from scripts; nil until the first set
 
 	cancelCmd context.CancelFunc // cancels the running command (ABOR); under mu
 
@@ -156,25 +155,41 @@ func (s *Session) Root() string {
 
 // Get returns a value a script stored on the session.
 func (s *Session) Get(key string) (any, bool) {
-	s.valuesMu.Lock()
-	defer s.valuesMu.Unlock()
-	v, ok := s.values[key]
+	sv := s.values.Load()
+	if sv == nil {
+		return nil, false
+	}
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	v, ok := sv.m[key]
 	return v, ok
 }
 
 // Set stores a value on the session; nil deletes it. The caller passes a
 // value it will not mutate afterwards.
 func (s *Session) Set(key string, v any) {
-	s.valuesMu.Lock()
-	defer s.valuesMu.Unlock()
+	sv := s.values.Load()
+	if sv == nil {
+		if v == nil {
+			return
+		}
+		s.values.CompareAndSwap(nil, &scriptValues{m: make(map[string]any)})
+		sv = s.values.Load()
+	}
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
 	if v == nil {
-		delete(s.values, key)
+		delete(sv.m, key)
 		return
 	}
-	if s.values == nil {
-		s.values = make(map[string]any)
-	}
-	s.values[key] = v
+	sv.m[key] = v
+}
+
+// scriptValues holds what scripts store on a session, made on the first
+// Set so that sessions without any cost one word.
+type scriptValues struct {
+	mu sync.Mutex
+	m  map[string]any
 }
 
 // Logger is the session's child logger.
