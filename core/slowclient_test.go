@@ -201,3 +201,31 @@ func TestHalfClosedData(t *testing.T) {
 	}
 	c.cmd(200, "NOOP")
 }
+
+// A client that holds the most sessions its address may have gets a 421
+// for one more; once it hangs up one of them (idle, so parked), a new
+// session is admitted, and all of them end when it hangs up the rest.
+func TestMaxSessionsPerIPReleased(t *testing.T) {
+	const limit = 3
+	ts := startServer(t, func(s *Server) { s.MaxSessionsPerIP = limit })
+	var held []*ftpConn
+	for range limit {
+		c := ts.loginAlice(t)
+		c.cmd(200, "NOOP")
+		held = append(held, c)
+	}
+	over := ts.connect(t)
+	if msg := over.expect(421); !strings.Contains(msg, "your address") {
+		t.Fatalf("421 text %q", msg)
+	}
+	over.expectClosed()
+	held[0].NC.Close()
+	waitFor(t, func() bool { return ts.sessionCount() < limit })
+	c := ts.loginAlice(t)
+	c.cmd(257, "PWD")
+	for _, h := range held[1:] {
+		h.NC.Close()
+	}
+	c.NC.Close()
+	waitFor(t, func() bool { return ts.sessionCount() == 0 })
+}
