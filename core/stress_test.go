@@ -3,6 +3,7 @@ package core
 import (
 	"bytes"
 	"crypto/sha256"
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -136,20 +137,32 @@ func TestStressSessions(t *testing.T) {
 		walkers, dur, maxOps = 24, *stressDuration, 1<<30
 	}
 	env := newStressEnv(t)
-	local, err := vfs.NewLocal(env.root)
-	if err != nil {
-		t.Fatal(err)
+	var (
+		addr     string
+		ccfg     *tls.Config
+		ts       *testServer
+		baseline int
+		check    func()
+	)
+	if external() {
+		addr, ccfg, check = startStressBinary(t, env)
+	} else {
+		local, err := vfs.NewLocal(env.root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { local.Close() })
+		var cfg *tls.Config
+		ts, cfg = startTLSServer(t, func(s *Server) {
+			s.FS = local
+			s.DataTimeout = time.Second
+			s.LoginFailDelay = -1
+			s.IdleTimeout = time.Minute
+			s.Logger = slog.New(slog.DiscardHandler)
+		})
+		addr, ccfg = ts.Addr, clientTLS(t, cfg, 0)
+		baseline = warmBaseline(t, ts)
 	}
-	t.Cleanup(func() { local.Close() })
-	ts, cfg := startTLSServer(t, func(s *Server) {
-		s.FS = local
-		s.DataTimeout = time.Second
-		s.LoginFailDelay = -1
-		s.IdleTimeout = time.Minute
-		s.Logger = slog.New(slog.DiscardHandler)
-	})
-	ccfg := clientTLS(t, cfg, 0)
-	baseline := warmBaseline(t, ts)
 
 	var stats stressStats
 	var wg sync.WaitGroup
@@ -157,7 +170,7 @@ func TestStressSessions(t *testing.T) {
 	all := make([]*walker, walkers)
 	for i := range walkers {
 		w := &walker{
-			t: t, addr: ts.Addr, tlsCfg: ccfg, stats: &stats,
+			t: t, addr: addr, tlsCfg: ccfg, stats: &stats,
 			rng: rand.New(rand.NewPCG(seed, uint64(i))),
 			dir: fmt.Sprintf("/s%d", i), root: env.root,
 			want: map[string][]content{},
@@ -176,15 +189,19 @@ func TestStressSessions(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	checkNoLeak(t, ts, baseline)
+	if external() {
+		check()
+	} else {
+		checkNoLeak(t, ts, baseline)
+		c := ts.loginAlice(t)
+		if got := c.retrieve("RETR /ro/text.txt"); got != strings.Repeat("a line of text\n", 200) {
+			t.Errorf("after the stress: RETR gave %d bytes", len(got))
+		}
+		c.cmd(221, "QUIT")
+	}
 	for _, w := range all {
 		w.checkFolder()
 	}
-	c := ts.loginAlice(t)
-	if got := c.retrieve("RETR /ro/text.txt"); got != strings.Repeat("a line of text\n", 200) {
-		t.Errorf("after the stress: RETR gave %d bytes", len(got))
-	}
-	c.cmd(221, "QUIT")
 	if got := treeSum(t, env.outside); got != env.outsideSum {
 		t.Errorf("the folder outside the root changed")
 	}

@@ -26,8 +26,8 @@ import (
 var hangDump sync.Once
 
 // replyWait bounds the wait for one reply: the stress server's data timeout
-// is a second, so a reply later than this is a hang.
-const replyWait = 30 * time.Second
+// is a second (a binary's, 30 s), so a reply later than this is a hang.
+var replyWait = 30 * time.Second
 
 // content is one state a tracked file may be in: absent, or these bytes.
 type content struct {
@@ -58,8 +58,13 @@ type walker struct {
 	ascii  bool
 	epsvAl bool
 	// restPending: a REST was accepted and no transfer has used it yet.
+	// staleActive: the server holds an active address whose listener the
+	// walker closed (see clearStale).
+	staleActive bool
 	restPending bool
 	last        string // the last command sent, for reports
+	lastReply   string // the first line of the last reply read
+	mark        string // the 1xx reply of the running transfer
 	failed      bool
 }
 
@@ -95,7 +100,7 @@ func (w *walker) connect() bool {
 		return false
 	}
 	w.raw, w.conn, w.br = nc, nc, bufio.NewReader(nc)
-	w.isTLS, w.protP, w.ascii, w.epsvAl, w.restPending = false, false, false, false, false
+	w.isTLS, w.protP, w.ascii, w.epsvAl, w.restPending, w.staleActive = false, false, false, false, false, false
 	w.stats.sessions.Add(1)
 	if c, ok := w.reply(); !ok || c != 220 {
 		if ok {
@@ -245,6 +250,7 @@ func (w *walker) reply() (int, bool) {
 		w.errorf("malformed reply line %q", line)
 		return 0, false
 	}
+	w.lastReply = line
 	if line[3] == '-' {
 		for n := 0; ; n++ {
 			next, err := w.readLine()
@@ -477,6 +483,7 @@ func (w *walker) prepareUnused() {
 	} else {
 		defer ch.close()
 	}
+	w.staleActive = ch.dials
 	w.cmd("NOOP")
 }
 
