@@ -129,7 +129,12 @@ func (s *Session) dispatchHooked(r *request, c *command, before, after bool, sta
 func (s *Session) runBefore(r *request, c *command, ev *Event) (rep Reply, stopped bool) {
 	deny, err := s.srv.Hooks.Before(r.ctx, ev)
 	if err != nil {
-		s.log.Error("before hook failed", "cmd", r.verb, "err", err)
+		// A hook stopped by ABOR or by the client hanging up is no failure.
+		if r.ctx.Err() != nil {
+			s.log.Debug("before hook cancelled", "cmd", r.verb, "err", err)
+		} else {
+			s.log.Error("before hook failed", "cmd", r.verb, "err", err)
+		}
 		return replyLocalError, true
 	}
 	if deny != nil {

@@ -2,9 +2,11 @@ package core
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"runtime"
@@ -228,4 +230,41 @@ func TestMaxSessionsPerIPReleased(t *testing.T) {
 	}
 	c.NC.Close()
 	waitFor(t, func() bool { return ts.sessionCount() == 0 })
+}
+
+// blockingHooks is a hook engine whose Before hook for NOOP waits for the
+// command's cancellation and returns its error, as a script does when the
+// session ends under it.
+type blockingHooks struct {
+	fakeHooks
+	entered chan struct{}
+}
+
+func (*blockingHooks) Wants(verb string) (bool, bool) { return verb == "NOOP", false }
+func (h *blockingHooks) Before(ctx context.Context, ev *Event) (*Reply, error) {
+	h.entered <- struct{}{}
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// A client that hangs up while a script runs for its command is no error
+// of the server's or the script's: it is not logged as one.
+func TestHangupDuringHookIsNoError(t *testing.T) {
+	var buf lockedBuffer
+	h := &blockingHooks{entered: make(chan struct{}, 1)}
+	ts := startServer(t, func(s *Server) {
+		s.Hooks = h
+		s.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	c := ts.loginAlice(t)
+	c.raw("NOOP\r\n")
+	<-h.entered
+	c.NC.Close()
+	waitFor(t, func() bool { return ts.sessionCount() == 0 })
+	if strings.Contains(buf.String(), `"level":"ERROR"`) {
+		t.Fatalf("a hangup was logged as an error:\n%s", buf.String())
+	}
+	if !strings.Contains(buf.String(), "before hook cancelled") {
+		t.Fatalf("no record of the cancelled hook:\n%s", buf.String())
+	}
 }
