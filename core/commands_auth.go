@@ -200,7 +200,7 @@ func (s *Session) cmdREIN(r *request) Reply {
 	s.user, s.pendUser, s.account, s.fs = "", "", nil, nil
 	s.cwd, s.ascii, s.restOffset, s.renameFrom, s.rang = "/", false, 0, "", nil
 	s.client, s.mlstOff, s.hashAlgo = "", 0, 0
-	s.log = s.srv.logger().With("session", s.id, "remote", s.raw.RemoteAddr().String())
+	s.log = s.newSessionLogger()
 	return NewReply(220, "Service ready for new user.")
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"log/slog"
 	"net"
 	"runtime/debug"
 	"strconv"
@@ -23,7 +22,7 @@ const handshakeTimeout = 30 * time.Second
 func (s *Session) start(implicitTLS bool) {
 	s.id = strconv.FormatUint(s.srv.nextID.Add(1), 10)
 	s.cwd = "/"
-	s.log = slog.New(&sessionHandler{s: s})
+	s.log = s.newSessionLogger()
 	ok := false
 	func() {
 		defer s.recoverLogged("session")

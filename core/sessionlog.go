@@ -47,3 +47,7 @@ func (h *sessionHandler) WithGroup(name string) slog.Handler {
 	own := []slog.Attr{slog.String("session", h.s.id), slog.String("remote", h.s.raw.RemoteAddr().String())}
 	return h.base().WithAttrs(append(own, h.attrs...)).WithGroup(name)
 }
+
+// newSessionLogger is the session's child logger with only the session's
+// own attributes: at the start, and again after REIN forgets the user.
+func (s *Session) newSessionLogger() *slog.Logger { return slog.New(&sessionHandler{s: s}) }

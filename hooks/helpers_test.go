@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"github.com/luaftpd/luaftpd/core/ftptest"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -9,9 +8,13 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/luaftpd/luaftpd/core/ftptest"
 )
 
-// writeScripts writes files (name → text) under dir.
+// writeScripts writes files (name → text) under dir, each to a hidden
+// temporary name first and then renamed into place, as editors save: a
+// watcher never sees a file half written.
 func writeScripts(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for name, text := range files {
@@ -19,7 +22,11 @@ func writeScripts(t testing.TB, dir string, files map[string]string) {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		tmp := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+".tmp")
+		if err := os.WriteFile(tmp, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, p); err != nil {
 			t.Fatal(err)
 		}
 	}
