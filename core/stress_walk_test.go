@@ -362,17 +362,16 @@ func (w *walker) randomVerb() string {
 	return w.pick(allVerbs())
 }
 
-var verbList []string
-
-func allVerbs() []string {
-	if verbList == nil {
-		for v := range commands {
-			verbList = append(verbList, v)
-		}
-		sort.Strings(verbList)
+// allVerbs is the command table's verbs, sorted; built once, since every
+// walker goroutine asks for it.
+var allVerbs = sync.OnceValue(func() []string {
+	var list []string
+	for v := range commands {
+		list = append(list, v)
 	}
-	return verbList
-}
+	sort.Strings(list)
+	return list
+})
 
 func (w *walker) pick(list []string) string { return list[w.rng.IntN(len(list))] }
 
