@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -83,9 +84,10 @@ func (s *Session) cmdLIST(r *request) Reply {
 	if err != nil {
 		return s.fail(err)
 	}
+	entries := s.shown(r, l, parseLsFlags(r.arg))
 	now := time.Now()
 	return s.sendData(r, func(w io.Writer) error {
-		return writeLines(w, l.entries, func(b []byte, fi fs.FileInfo) []byte {
+		return writeLines(w, entries, func(b []byte, fi fs.FileInfo) []byte {
 			return appendLsLine(b, fi, now)
 		})
 	})
@@ -98,18 +100,91 @@ func (s *Session) cmdNLST(r *request) Reply {
 	if err != nil {
 		return s.fail(err)
 	}
+	entries := s.shown(r, l, parseLsFlags(r.arg))
+	if l.glob && len(entries) == 0 { // it matched hidden names only
+		return s.fail(errNoMatch)
+	}
 	prefix := nlstPrefix(skipOptions(r.arg), l)
 	return s.sendData(r, func(w io.Writer) error {
-		return writeLines(w, l.entries, func(b []byte, fi fs.FileInfo) []byte {
+		return writeLines(w, entries, func(b []byte, fi fs.FileInfo) []byte {
 			return append(append(b, prefix...), fi.Name()...)
 		})
 	})
 }
 
+// lsFlags are the ls options of a LIST or NLST argument that change which
+// entries are listed.
+type lsFlags struct {
+	all    bool // -a: dot entries too, with "." and ".."
+	almost bool // -A: dot entries too, without "." and ".."
+	dir    bool // -d: a folder itself, not its entries
+}
+
+// parseLsFlags reads the options that lead arg ("-la dir", "-l -d dir").
+func parseLsFlags(arg string) lsFlags {
+	var f lsFlags
+	for _, word := range strings.Fields(arg) {
+		if !strings.HasPrefix(word, "-") {
+			break
+		}
+		f.all = f.all || strings.Contains(word, "a")
+		f.almost = f.almost || strings.Contains(word, "A")
+		f.dir = f.dir || strings.Contains(word, "d")
+	}
+	return f
+}
+
+// shown is what a LIST or NLST with flags f shows of l, as `ls` would:
+// names that begin with a dot only with -a or -A (or when a pattern
+// itself begins with a dot, or the name was asked for), "." and ".." with
+// -a, and the folder itself with -d.
+func (s *Session) shown(r *request, l *listing, f lsFlags) []fs.FileInfo {
+	folder := l.self.IsDir() && !l.glob
+	if f.dir && folder {
+		return []fs.FileInfo{namedInfo{l.self, dirName(skipOptions(r.arg))}}
+	}
+	entries := l.entries
+	if !folder && !l.glob {
+		return entries // one file, named by the client
+	}
+	if !f.all && !f.almost && !(l.glob && strings.HasPrefix(path.Base(r.path), ".")) {
+		entries = slices.DeleteFunc(slices.Clone(entries), func(fi fs.FileInfo) bool {
+			return strings.HasPrefix(fi.Name(), ".")
+		})
+	}
+	if !f.all || !folder {
+		return entries
+	}
+	parent := l.self
+	if l.dir != "/" {
+		if pfi, err := s.fs.Stat(r.ctx, path.Dir(l.dir)); err == nil {
+			parent = pfi
+		}
+	}
+	dots := []fs.FileInfo{namedInfo{l.self, "."}, namedInfo{parent, ".."}}
+	return append(dots, entries...)
+}
+
+// dirName is the name `ls -d` shows for a folder the client named as arg.
+func dirName(arg string) string {
+	if arg = strings.TrimRight(arg, "/"); arg == "" {
+		return "."
+	}
+	return arg
+}
+
+// namedInfo is a FileInfo shown under another name ("." or "..").
+type namedInfo struct {
+	fs.FileInfo
+	name string
+}
+
+func (n namedInfo) Name() string { return n.name }
+
 // nlstPrefix is what NLST puts before each name: "" for the current folder,
 // else the folder part of the argument as the client wrote it.
 func nlstPrefix(arg string, l *listing) string {
-	if arg == "" {
+	if arg == "" || strings.TrimRight(arg, "/") == "." {
 		return ""
 	}
 	if l.self.IsDir() && !l.glob {
@@ -127,6 +202,9 @@ func (s *Session) cmdMLSD(r *request) Reply {
 	l, err := s.list(r.ctx, r.path)
 	if err != nil {
 		return s.fail(err)
+	}
+	if l.glob { // RFC 3659 7.1: MLSD names a folder, never a pattern
+		return s.fail(fs.ErrNotExist)
 	}
 	if !l.self.IsDir() {
 		return NewReply(501, "MLSD needs a folder; use MLST for a file.")

@@ -54,7 +54,7 @@ func listFixture(t *testing.T) (*testServer, *ftpConn) {
 
 func TestLIST(t *testing.T) {
 	_, c := listFixture(t)
-	for _, arg := range []string{"LIST dir", "LIST -la dir", "LIST -a -l dir", "list dir"} {
+	for _, arg := range []string{"LIST dir", "LIST -l dir", "LIST -l  dir", "list dir"} {
 		got := c.retrieve("%s", arg)
 		lines := strings.Split(strings.TrimSuffix(got, "\r\n"), "\r\n")
 		if len(lines) != 3 {
@@ -160,4 +160,105 @@ func TestSTATPath(t *testing.T) {
 func TestListingWithoutDataChannel(t *testing.T) {
 	_, c := listFixture(t)
 	c.cmd(425, "LIST")
+}
+
+// hiddenFixture is a folder with dot entries, every time set to one old
+// date so that LIST lines are exact.
+func hiddenFixture(t *testing.T) (*testServer, *ftpConn) {
+	ts := startServer(t)
+	ts.mkdir(t, "/top")
+	ts.mkdir(t, "/top/.git")
+	ts.mkdir(t, "/top/sub")
+	ts.putFile(t, "/top/.env", "x")
+	ts.putFile(t, "/top/a.txt", "abc")
+	old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, p := range []string{"/", "/top", "/top/.git", "/top/sub", "/top/.env", "/top/a.txt"} {
+		if err := ts.Mem.Chtimes(t.Context(), p, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ts, ts.loginAlice(t)
+}
+
+// TestListHidesDotEntries: LIST and NLST leave out names that begin with a
+// dot unless -a or -A asks for them, as ProFTPD, vsftpd and pure-ftpd do
+// (ls's rule); -a adds "." and "..", -A does not. MLSD and STAT show all.
+func TestListHidesDotEntries(t *testing.T) {
+	_, c := hiddenFixture(t)
+	const (
+		dot    = "drwxr-xr-x 1 ftp ftp            0 Jan  2  2020 .\r\n"
+		dotdot = "drwxr-xr-x 1 ftp ftp            0 Jan  2  2020 ..\r\n"
+		git    = "drwxr-xr-x 1 ftp ftp            0 Jan  2  2020 .git\r\n"
+		env    = "-rw-r--r-- 1 ftp ftp            1 Jan  2  2020 .env\r\n"
+		a      = "-rw-r--r-- 1 ftp ftp            3 Jan  2  2020 a.txt\r\n"
+		sub    = "drwxr-xr-x 1 ftp ftp            0 Jan  2  2020 sub\r\n"
+	)
+	for _, tc := range []struct{ cmd, want string }{
+		{"LIST top", a + sub},
+		{"LIST -l top", a + sub},
+		{"LIST -a top", dot + dotdot + env + git + a + sub},
+		{"LIST -la top", dot + dotdot + env + git + a + sub},
+		{"LIST -A top", env + git + a + sub},
+		{"LIST top/*", a + sub},
+		{"LIST top/.*", env + git},
+		{"LIST top/.env", env},
+		{"NLST top", "top/a.txt\r\ntop/sub\r\n"},
+		{"NLST -a top", "top/.\r\ntop/..\r\ntop/.env\r\ntop/.git\r\ntop/a.txt\r\ntop/sub\r\n"},
+		{"NLST top/*", "top/a.txt\r\ntop/sub\r\n"},
+	} {
+		if got := c.retrieve("%s", tc.cmd); got != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.cmd, got, tc.want)
+		}
+	}
+	c.cmd(450, "NLST top/*.env") // matches only a hidden name: nothing to give
+	if got := c.retrieve("MLSD top"); strings.Count(got, "\r\n") != 6 || !strings.Contains(got, "; .env\r\n") {
+		t.Errorf("MLSD lists every entry: %q", got)
+	}
+	if msg := c.cmd(212, "STAT top"); !strings.Contains(msg, " .env\n") {
+		t.Errorf("STAT lists every entry: %q", msg)
+	}
+	c.cmd(250, "CWD /top")
+	if got := c.retrieve("NLST -a"); got != ".\r\n..\r\n.env\r\n.git\r\na.txt\r\nsub\r\n" {
+		t.Errorf("NLST -a: %q", got)
+	}
+}
+
+// TestListDirectoryItself: "LIST -d dir" (ls -d) describes the folder, not
+// its entries, as ProFTPD and pure-ftpd answer.
+func TestListDirectoryItself(t *testing.T) {
+	_, c := hiddenFixture(t)
+	const top = "drwxr-xr-x 1 ftp ftp            0 Jan  2  2020 top\r\n"
+	for _, cmd := range []string{"LIST -d top", "LIST -ld top", "LIST -l -d top/"} {
+		if got := c.retrieve("%s", cmd); got != top {
+			t.Errorf("%s: %q", cmd, got)
+		}
+	}
+	c.cmd(250, "CWD top")
+	if got := c.retrieve("LIST -ld"); got != "drwxr-xr-x 1 ftp ftp            0 Jan  2  2020 .\r\n" {
+		t.Errorf("LIST -ld: %q", got)
+	}
+	if got := c.retrieve("LIST -d a.txt"); got != "-rw-r--r-- 1 ftp ftp            3 Jan  2  2020 a.txt\r\n" {
+		t.Errorf("LIST -d of a file: %q", got)
+	}
+}
+
+// TestNLSTDot: "NLST ." gives bare names, as ProFTPD and vsftpd do, not
+// "./name".
+func TestNLSTDot(t *testing.T) {
+	_, c := hiddenFixture(t)
+	c.cmd(250, "CWD top")
+	for _, cmd := range []string{"NLST .", "NLST ./", "NLST -l ."} {
+		if got := c.retrieve("%s", cmd); got != "a.txt\r\nsub\r\n" {
+			t.Errorf("%s: %q", cmd, got)
+		}
+	}
+}
+
+// TestMLSDPattern: MLSD takes a folder, not a pattern (RFC 3659 7.1): a
+// pattern is a name that does not exist, 550 as in ProFTPD.
+func TestMLSDPattern(t *testing.T) {
+	_, c := hiddenFixture(t)
+	c.pasv()
+	c.cmd(550, "MLSD top/*.txt")
+	c.cmd(550, "MLSD top/*.none")
 }
