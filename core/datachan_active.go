@@ -44,6 +44,12 @@ func (s *Session) cmdEPRT(r *request) Reply {
 // port outside the privileged range: anything else would let a client make
 // the server connect elsewhere (the FTP bounce attack, RFC 2577).
 func (s *Session) prepareActive(addr *net.TCPAddr, verb string) Reply {
+	// The unspecified address (lftp 4.9 sends "EPRT |2|::|port|" on IPv6)
+	// says the client listens on all its addresses: the control
+	// connection's is one of them.
+	if addr.IP.IsUnspecified() && s.remoteIP != nil && (addr.IP.To4() == nil) == (s.remoteIP.To4() == nil) {
+		addr = &net.TCPAddr{IP: s.remoteIP, Port: addr.Port}
+	}
 	if s.remoteIP == nil || !addr.IP.Equal(s.remoteIP) {
 		s.log.Warn("active connection to another address refused", "cmd", verb, "addr", addr.String())
 		return NewReply(501, "%s to an address other than yours is refused.", verb)
