@@ -83,56 +83,6 @@ func TestCurlListDownloadUpload(t *testing.T) {
 	}
 }
 
-// TestCurlModes runs a listing, a download and an upload through every
-// data-channel mode and TLS variant curl offers.
-func TestCurlModes(t *testing.T) {
-	needTool(t, "curl")
-	s := startServer(t, "-user", alice, "-tls-self-signed", "-implicit-listen", "127.0.0.1:0")
-	data := randomBytes(t, 256<<10+3)
-	writeAt(t, s.root, "file.bin", data)
-	modes := []struct {
-		name  string
-		base  string
-		args  []string
-		verbs []string
-	}{
-		{"epsv", "ftp://" + s.addr, nil, []string{"EPSV"}},
-		{"pasv", "ftp://" + s.addr, []string{"--disable-epsv"}, []string{"PASV"}},
-		{"eprt", "ftp://" + s.addr, []string{"-P", "127.0.0.1"}, []string{"EPRT"}},
-		{"port", "ftp://" + s.addr, []string{"-P", "127.0.0.1", "--disable-eprt"}, []string{"PORT"}},
-		{"explicit-tls", "ftp://" + s.addr, []string{"--ssl-reqd", "-k"}, []string{"AUTH", "PROT P", "EPSV"}},
-		{"explicit-tls-pasv", "ftp://" + s.addr, []string{"--ssl-reqd", "-k", "--disable-epsv"}, []string{"AUTH", "PROT P", "PASV"}},
-		// No active mode over TLS: curl 7.87 and 7.88 cannot do it
-		// (curl/curl#10666); lftp and ftplib cover it.
-		{"implicit-tls", "ftps://" + s.tlsAt, []string{"-k"}, []string{"PROT P", "EPSV"}},
-	}
-	for _, m := range modes {
-		t.Run(m.name, func(t *testing.T) {
-			url := func(p string) string {
-				return strings.Replace(m.base, "//", "//"+alice+"@", 1) + p
-			}
-			args := func(more ...string) []string { return append(append([]string{}, m.args...), more...) }
-
-			r := mustCurl(t, args(url("/"))...)
-			if !strings.Contains(r.stdout, "file.bin") {
-				t.Errorf("LIST = %q, want file.bin in it", r.stdout)
-			}
-			for _, verb := range m.verbs {
-				if !sent(r, verb) {
-					t.Errorf("curl did not send %s; it sent:\n%s", verb, commands(r))
-				}
-			}
-			dst := filepath.Join(t.TempDir(), "file.bin")
-			mustCurl(t, args("-o", dst, url("/file.bin"))...)
-			sameFile(t, dst, data)
-
-			up := m.name + ".bin"
-			mustCurl(t, args("-T", dst, url("/"+up))...)
-			sameFile(t, filepath.Join(s.root, up), data)
-		})
-	}
-}
-
 // TestCurlResume interrupts a download (curl aborts it after the range it
 // asked for) and resumes it with -C -.
 func TestCurlResume(t *testing.T) {

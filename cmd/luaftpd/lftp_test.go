@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -109,42 +108,4 @@ func TestLftpMirror(t *testing.T) {
 			sameTree(t, src, back)
 		})
 	}
-}
-
-// TestLftpActive moves files over active data connections (PORT/EPRT),
-// plain and over explicit TLS.
-func TestLftpActive(t *testing.T) {
-	needTool(t, "lftp")
-	s := startServer(t, "-user", alice, "-tls-self-signed")
-	data := randomBytes(t, 300<<10)
-	writeAt(t, s.root, "in.bin", data)
-	for _, mode := range []struct{ name, settings string }{{"plain", lftpPlain}, {"tls", lftpTLS}} {
-		t.Run(mode.name, func(t *testing.T) {
-			local := t.TempDir()
-			out := lftp(t, mode.settings+fmt.Sprintf("set ftp:passive-mode off; open -u alice,secret -p %s 127.0.0.1; "+
-				"get in.bin -o %s/got.bin; put %s/got.bin -o %s.bin; cls -1 %s.bin",
-				s.port(), local, local, mode.name, mode.name))
-			if strings.TrimSpace(out) != mode.name+".bin" {
-				t.Errorf("cls -1 = %q, want %s.bin", out, mode.name)
-			}
-			sameFile(t, filepath.Join(local, "got.bin"), data)
-			sameFile(t, filepath.Join(s.root, mode.name+".bin"), data)
-		})
-	}
-}
-
-// TestLftpImplicitTLS lists, downloads and uploads over implicit FTPS.
-func TestLftpImplicitTLS(t *testing.T) {
-	needTool(t, "lftp")
-	s := startServer(t, "-user", alice, "-tls-self-signed", "-implicit-listen", "127.0.0.1:0")
-	data := randomBytes(t, 100<<10)
-	writeAt(t, s.root, "in.bin", data)
-	local := t.TempDir()
-	out := lftp(t, fmt.Sprintf("set ssl:verify-certificate no; open -u alice,secret ftps://%s; "+
-		"cls -1; get in.bin -o %s/got.bin; put %s/got.bin -o back.bin", s.tlsAt, local, local))
-	if strings.TrimSpace(out) != "in.bin" {
-		t.Errorf("cls -1 = %q, want in.bin", out)
-	}
-	sameFile(t, filepath.Join(local, "got.bin"), data)
-	sameFile(t, filepath.Join(s.root, "back.bin"), data)
 }
