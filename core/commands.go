@@ -111,6 +111,7 @@ func init() {
 		"SIZE":    {fn: (*Session).cmdSIZE, path: pathWhole, flags: cmdNeedArg, feat: "SIZE", help: "SIZE <path>"},
 		"MDTM":    {fn: (*Session).cmdMDTM, path: pathWhole, flags: cmdNeedArg, feat: "MDTM", help: "MDTM <path>"},
 		"MFMT":    {fn: (*Session).cmdMFMT, path: pathSecond, flags: cmdNeedArg | cmdWrite, feat: "MFMT", help: "MFMT <YYYYMMDDHHMMSS> <path>"},
+		"MFF":     {fn: (*Session).cmdMFF, path: pathSecond, flags: cmdNeedArg | cmdWrite, feat: "MFF modify;unix.mode;", help: "MFF <fact>=<value>;... <path>"},
 		"MLST":    {fn: (*Session).cmdMLST, path: pathWhole, feat: "MLST type*;size*;modify*;perm*;unique*;unix.mode*;", help: "MLST [<path>]"},
 		"HASH":    {fn: (*Session).cmdHASH, path: pathWhole, flags: cmdNeedArg, feat: "HASH SHA-256*;SHA-1;MD5;CRC32", help: "HASH <path>"},
 		"RANG":    {fn: (*Session).cmdRANG, flags: cmdNeedArg, help: "RANG <start> <end> (before HASH)"},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 
@@ -166,4 +167,76 @@ func (s *Session) cmdMFMT(r *request) Reply {
 		return s.fail(err)
 	}
 	return NewReply(213, "Modify=%s; %s", stamp, r.path)
+}
+
+// mffSyntax is MFF's reply to a malformed argument.
+var mffSyntax = NewReply(501, "Syntax: MFF <fact>=<value>;... <path>")
+
+// mffChange is what one MFF asks to change.
+type mffChange struct {
+	mtime   time.Time
+	mode    fs.FileMode
+	setTime bool
+	setMode bool
+}
+
+// cmdMFF sets facts of a file or folder (draft-somers-ftp-mfxx, as
+// ProFTPD's mod_facts): "MFF modify=YYYYMMDDHHMMSS;unix.mode=0644; path".
+// Every fact is checked before anything changes; the reply repeats them.
+func (s *Session) cmdMFF(r *request) Reply {
+	facts, _, _ := strings.Cut(r.arg, " ")
+	ch, rep, ok := s.parseMFF(facts)
+	if !ok {
+		return rep
+	}
+	if r.path == "" {
+		return mffSyntax
+	}
+	if ch.setTime {
+		if err := s.fs.(vfs.Chtimeser).Chtimes(r.ctx, r.path, ch.mtime); err != nil {
+			return s.fail(err)
+		}
+	}
+	if ch.setMode {
+		if err := s.fs.(vfs.Chmoder).Chmod(r.ctx, r.path, ch.mode); err != nil {
+			return s.fail(err)
+		}
+	}
+	return NewReply(213, "%s %s", facts, r.path)
+}
+
+// parseMFF reads "fact=value;..." into a change, or the reply that refuses
+// it: 501 for a malformed list or value, 504 for a fact that cannot be set
+// here.
+func (s *Session) parseMFF(facts string) (mffChange, Reply, bool) {
+	var ch mffChange
+	list := strings.TrimSuffix(facts, ";")
+	if list == "" || !strings.HasSuffix(facts, ";") {
+		return ch, mffSyntax, false
+	}
+	for _, f := range strings.Split(list, ";") {
+		name, val, ok := strings.Cut(f, "=")
+		if !ok || name == "" {
+			return ch, mffSyntax, false
+		}
+		_, canTime := s.fs.(vfs.Chtimeser)
+		_, canMode := s.fs.(vfs.Chmoder)
+		switch {
+		case strings.EqualFold(name, "modify") && canTime:
+			t, err := time.Parse(mdtmLayout, val)
+			if err != nil {
+				return ch, mffSyntax, false
+			}
+			ch.mtime, ch.setTime = t, true
+		case strings.EqualFold(name, "unix.mode") && canMode:
+			m, err := strconv.ParseUint(val, 8, 32)
+			if err != nil || m > 0o777 {
+				return ch, mffSyntax, false
+			}
+			ch.mode, ch.setMode = fs.FileMode(m), true
+		default:
+			return ch, NewReply(504, "Cannot modify fact %s.", name), false
+		}
+	}
+	return ch, Reply{}, true
 }

@@ -174,3 +174,38 @@ func TestXHashQuotedName(t *testing.T) {
 	}
 	c.cmd(550, `XSHA1 "missing"`)
 }
+
+// TestMFF: MFF (draft-somers-ftp-mfxx) sets the modify and unix.mode facts
+// of a file or folder, as ProFTPD's mod_facts does; the reply repeats the
+// facts set. Every fact is checked before anything changes.
+func TestMFF(t *testing.T) {
+	ts := startServer(t)
+	ts.putFile(t, "/f", "abc")
+	ts.mkdir(t, "/dir")
+	c := ts.loginAlice(t)
+	c.Is(213, "modify=20210304050607; /f", "MFF modify=20210304050607; f")
+	if msg := c.cmd(213, "MDTM f"); msg != "20210304050607" {
+		t.Errorf("MDTM after MFF: %q", msg)
+	}
+	c.Is(213, "Modify=20200102030405;UNIX.mode=0600; /f", "MFF Modify=20200102030405;UNIX.mode=0600; f")
+	fi, err := ts.Mem.Stat(t.Context(), "/f")
+	if err != nil || fi.Mode().Perm() != 0o600 || !fi.ModTime().Equal(time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)) {
+		t.Errorf("after MFF: %v %v", fi, err)
+	}
+	c.Is(213, "unix.mode=0755; /dir", "MFF unix.mode=0755; dir")
+	c.Is(504, "Cannot modify fact size.", "MFF size=1; f")
+	c.Is(504, "Cannot modify fact bogus.", "MFF modify=20210304050607;bogus=1; f")
+	if msg := c.cmd(213, "MDTM f"); msg != "20200102030405" {
+		t.Errorf("a refused MFF changed the time: %q", msg)
+	}
+	for _, bad := range []string{"MFF f", "MFF modify=2021; f", "MFF unix.mode=999; f", "MFF modify=20210304050607;", "MFF =1; f"} {
+		c.Is(501, "Syntax: MFF <fact>=<value>;... <path>", "%s", bad)
+	}
+	c.cmd(550, "MFF modify=20210304050607; missing")
+	c.cmd(501, "MFF")
+
+	feat := c.cmd(211, "FEAT")
+	if !strings.Contains(feat, "\n MFF modify;unix.mode;\n") {
+		t.Errorf("FEAT lacks MFF: %q", feat)
+	}
+}

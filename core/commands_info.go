@@ -51,7 +51,7 @@ func (s *Session) offers(verb string) bool {
 	case "AVBL":
 		_, ok := s.srv.FS.(vfs.Availer)
 		return ok
-	case "MFMT":
+	case "MFMT", "MFF":
 		_, ok := s.srv.FS.(vfs.Chtimeser)
 		return ok
 	case "SITE":
@@ -66,6 +66,10 @@ func (s *Session) featLine(verb, feat string) string {
 	switch verb {
 	case "MLST":
 		return "MLST " + s.mlstFactList(true)
+	case "MFF":
+		if _, ok := s.srv.FS.(vfs.Chmoder); !ok {
+			return "MFF modify;"
+		}
 	case "HASH":
 		names := make([]string, len(hashAlgos))
 		for i, a := range hashAlgos {

@@ -44,7 +44,7 @@ func (p *pathRecorder) paths() []string {
 // folder reaches alice's with every one of them.
 func TestEveryPathCommandActsOnEvPath(t *testing.T) {
 	rec := &pathRecorder{}
-	ts := startServer(t, hooked(rec.hooks("STAT", "MFMT", "SITE", "SIZE", "MDTM", "MLST", "HASH",
+	ts := startServer(t, hooked(rec.hooks("STAT", "MFMT", "MFF", "SITE", "SIZE", "MDTM", "MLST", "HASH",
 		"XCRC", "XMD5", "AVBL", "DELE", "RNFR", "RNTO", "LIST", "NLST", "MLSD", "STOU", "RETR", "MKD", "CWD", "CDUP")))
 	ts.mkdir(t, "/alice")
 	ts.mkdir(t, "/bob")
@@ -66,6 +66,8 @@ func TestEveryPathCommandActsOnEvPath(t *testing.T) {
 		{"STAT -la /bob/secret", 450, "No such file or directory."},
 		{"MFMT 20200101000000 /bob/secret", 550, "No such file or directory."},
 		{"MFMT 20200101000000 /bob/f", 213, "Modify=20200101000000; /alice/f"},
+		{"MFF modify=20200101000000; /bob/secret", 550, "No such file or directory."},
+		{"MFF modify=20200101000000; /bob/f", 213, "modify=20200101000000; /alice/f"},
 		{"SITE CHMOD 600 /bob/secret", 550, "No such file or directory."},
 		{"SITE chmod  600 /bob/f", 200, "SITE CHMOD command successful."},
 		{"SIZE /bob/secret", 550, "No such file or directory."},
@@ -123,7 +125,7 @@ func TestEveryPathCommandActsOnEvPath(t *testing.T) {
 		t.Errorf("SITE CHMOD missed alice's file: %v %v", fi, err)
 	}
 	seen := rec.paths()
-	for _, want := range []string{"STAT /bob/secret", "STAT ", "MFMT /bob/f", "SITE /bob/f",
+	for _, want := range []string{"STAT /bob/secret", "STAT ", "MFMT /bob/f", "MFF /bob/f", "SITE /bob/f",
 		"STAT /bob", "CDUP /alice", "LIST /bob", "NLST /bob", "MLSD /bob", "STOU /bob/new", "RNTO /bob/g"} {
 		if !slices.Contains(seen, want) {
 			t.Errorf("no hook saw %q; saw %q", want, seen)
