@@ -42,7 +42,7 @@ const (
 	pathListing               // after ls-style options ("-la dir"); none means the current folder
 	pathStatus                // as pathListing, but no argument means no path (STAT)
 	pathSecond                // after the first word ("MFMT time path"); required
-	pathSite                  // after the mode of "SITE CHMOD mode path"; other SITE verbs name none
+	pathSite                  // after the mode or time of "SITE CHMOD mode path" and "SITE UTIME time path"; other SITE verbs name none
 	pathUnique                // STOU: the argument, or "ftp" in the current folder
 	pathParent                // CDUP: no argument, the parent of the current folder (as "CWD ..")
 	pathQuoted                // XCRC and kin: the whole argument, or the name in its leading quotes

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/luaftpd/luaftpd/vfs"
 )
@@ -234,6 +235,8 @@ func (s *Session) cmdSITE(r *request) Reply {
 		return s.siteHelp()
 	case "CHMOD":
 		return s.siteChmod(r, args)
+	case "UTIME":
+		return s.siteUtime(r, args)
 	}
 	if h := s.srv.Hooks; h != nil {
 		if _, ok := h.Site(name); ok {
@@ -249,7 +252,7 @@ func (s *Session) cmdSITE(r *request) Reply {
 }
 
 func (s *Session) siteHelp() Reply {
-	lines := []string{"SITE commands:", "CHMOD <mode> <path>", "HELP"}
+	lines := []string{"SITE commands:", "CHMOD <mode> <path>", "HELP", "UTIME YYYYMMDDhhmm[ss] <path>"}
 	if h := s.srv.Hooks; h != nil {
 		for _, ci := range h.Sites() {
 			lines = append(lines, orElse(ci.Help, ci.Verb))
@@ -279,6 +282,31 @@ func (s *Session) siteChmod(r *request, args string) Reply {
 		return s.fail(err)
 	}
 	return NewReply(200, "SITE CHMOD command successful.")
+}
+
+// siteUtime runs "SITE UTIME YYYYMMDDhhmm[ss] path" (ProFTPD's
+// mod_site_misc, pure-ftpd) on r.path, the path after the time: MFMT by
+// its older name.
+func (s *Session) siteUtime(r *request, args string) Reply {
+	stamp, _, _ := strings.Cut(args, " ")
+	t, err := time.Parse(mdtmLayout, stamp)
+	if err != nil {
+		t, err = time.Parse("200601021504", stamp)
+	}
+	if err != nil || r.path == "" {
+		return NewReply(501, "Syntax: SITE UTIME YYYYMMDDhhmm[ss] <path>")
+	}
+	if s.readOnly() {
+		return replyReadOnly
+	}
+	ct, ok := s.fs.(vfs.Chtimeser)
+	if !ok {
+		return NewReply(502, "SITE UTIME not supported by this server's storage.")
+	}
+	if err := ct.Chtimes(r.ctx, r.path, t); err != nil {
+		return s.fail(err)
+	}
+	return NewReply(200, "SITE UTIME command successful.")
 }
 
 func (s *Session) cmdAVBL(r *request) Reply {

@@ -138,3 +138,27 @@ func TestAVBL(t *testing.T) {
 	c.cmd(213, "AVBL")
 	c.cmd(550, "AVBL /missing")
 }
+
+// TestSITEUTIME: "SITE UTIME YYYYMMDDhhmm[ss] path" sets a modification
+// time as ProFTPD's mod_site_misc and pure-ftpd do (the older spelling of
+// MFMT, still sent by some clients).
+func TestSITEUTIME(t *testing.T) {
+	ts := startServer(t)
+	ts.putFile(t, "/f.txt", "x")
+	c := ts.loginAlice(t)
+	c.Is(200, "SITE UTIME command successful.", "SITE UTIME 20200102030405 f.txt")
+	if msg := c.cmd(213, "MDTM f.txt"); msg != "20200102030405" {
+		t.Errorf("MDTM after SITE UTIME: %q", msg)
+	}
+	c.Is(200, "SITE UTIME command successful.", "site utime 202101020304 /f.txt")
+	if msg := c.cmd(213, "MDTM f.txt"); msg != "20210102030400" {
+		t.Errorf("MDTM after SITE UTIME with minutes: %q", msg)
+	}
+	for _, bad := range []string{"SITE UTIME", "SITE UTIME 20200102030405", "SITE UTIME f.txt 20200102030405", "SITE UTIME 2020 f.txt"} {
+		c.Is(501, "Syntax: SITE UTIME YYYYMMDDhhmm[ss] <path>", "%s", bad)
+	}
+	c.cmd(550, "SITE UTIME 20200102030405 missing")
+	if msg := c.cmd(214, "SITE HELP"); !strings.Contains(msg, "\n UTIME YYYYMMDDhhmm[ss] <path>\n") {
+		t.Errorf("SITE HELP: %q", msg)
+	}
+}

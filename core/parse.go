@@ -142,7 +142,7 @@ func pathPart(k pathIn, arg string) (part string, ok bool) {
 		return afterWord(arg)
 	case pathSite:
 		name, args, _ := strings.Cut(arg, " ")
-		if upperASCII(name) != "CHMOD" {
+		if name = upperASCII(name); name != "CHMOD" && name != "UTIME" {
 			return "", false
 		}
 		return afterWord(strings.TrimLeft(args, " "))

@@ -139,7 +139,7 @@ end)`})
 	c.Is(200, "echo: x", "SITE echo x")
 	c.Is(200, "Command okay.", "SITE NOTHING")
 	c.Is(200, "id alice 127.0.0.1 false / /", "SITE WHO")
-	c.Is(214, "SITE commands:\n CHMOD <mode> <path>\n HELP\n ECHO <text>\n NOTHING\n WHO\nEnd.", "SITE HELP")
+	c.Is(214, "SITE commands:\n CHMOD <mode> <path>\n HELP\n UTIME YYYYMMDDhhmm[ss] <path>\n ECHO <text>\n NOTHING\n WHO\nEnd.", "SITE HELP")
 	c.Is(500, "SITE UNKNOWN not understood.", "SITE UNKNOWN")
 }
 
