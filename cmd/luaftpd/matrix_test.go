@@ -11,16 +11,20 @@ package main
 //
 // The cells that cannot be done:
 //   - PASV and PORT over IPv6, all clients: they carry IPv4 addresses only;
-//     RFC 2428 made EPSV and EPRT for IPv6 (the server answers PASV with 502
-//     there, and curl sends EPSV/EPRT on IPv6 whatever it is told).
+//     RFC 2428 made EPSV and EPRT for IPv6. The subtest ipv6-refusals checks
+//     the server's answers there (502 to PASV, 501 to PORT); curl sends
+//     EPSV/EPRT on IPv6 whatever it is told.
 //   - curl active (PORT, EPRT) over TLS: curl 7.87 and 7.88 cannot do it
 //     (curl/curl#10666, fixed in 8.0); the cells run with any other curl.
 //   - lftp EPRT over IPv4: lftp sends PORT on IPv4 and EPRT only on IPv6, and
 //     no setting asks for EPRT; the IPv6 cells cover lftp's EPRT.
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"net"
+	"net/textproto"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -111,6 +115,7 @@ func startMatrixServer(t *testing.T, host string, cells []cell) *matrixServer {
 	t.Helper()
 	hostPort := net.JoinHostPort(host, "0")
 	args := []string{"-listen", hostPort, "-implicit-listen", hostPort, "-tls-self-signed", "-log-level", "debug"}
+	args = append(args, "-user", "raw:pw:raw")
 	for _, c := range cells {
 		args = append(args, "-user", c.name()+":pw:"+c.name())
 	}
@@ -152,6 +157,12 @@ func TestClientMatrix(t *testing.T) {
 		ln.Close()
 		servers[true] = startMatrixServer(t, "::1", v6)
 	}
+	t.Run("ipv6-refusals", func(t *testing.T) {
+		if v6Missing != "" {
+			t.Skip(v6Missing)
+		}
+		ipv6Refusals(t, servers[true])
+	})
 	for _, c := range cells {
 		t.Run(c.name(), func(t *testing.T) {
 			if why := c.impossible(version); why != "" {
@@ -165,6 +176,44 @@ func TestClientMatrix(t *testing.T) {
 			t.Parallel()
 			runCell(t, servers[c.v6], c)
 		})
+	}
+}
+
+// ipv6Refusals checks, on the IPv6 server, the replies that make the PASV
+// and PORT cells impossible there, and that an IPv4 EPRT names the family
+// to use.
+func ipv6Refusals(t *testing.T, s *matrixServer) {
+	writeAt(t, s.root, "raw/f.txt", []byte("x"))
+	c, err := textproto.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.R = bufio.NewReader(io.LimitReader(c.R, 1<<20)) // a bound, should the server go astray
+	if _, _, err := c.ReadResponse(220); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		cmd  string
+		code int
+		msg  string
+	}{
+		{"USER raw", 331, ""},
+		{"PASS pw", 230, ""},
+		{"PASV", 502, "PASV needs IPv4; use EPSV."},
+		{"PORT 127,0,0,1,4,1", 501, "PORT to an address other than yours is refused."},
+		{"EPRT |1|127.0.0.1|6275|", 522, "Network protocol not supported, use (2)."},
+		{"EPSV 1", 522, "Network protocol not supported, use (2)."},
+		{"QUIT", 221, ""},
+	}
+	for _, step := range steps {
+		if err := c.PrintfLine("%s", step.cmd); err != nil {
+			t.Fatal(err)
+		}
+		code, msg, err := c.ReadResponse(step.code)
+		if err != nil || (step.msg != "" && msg != step.msg) {
+			t.Errorf("%s: %d %q (%v), want %d %q", step.cmd, code, msg, err, step.code, step.msg)
+		}
 	}
 }
 
