@@ -18,6 +18,16 @@ const maxQueue = 32
 // handshakeTimeout bounds a TLS handshake (implicit FTPS and AUTH TLS).
 const handshakeTimeout = 30 * time.Second
 
+// handshakeLimit is how long a control connection's TLS handshake may take:
+// handshakeTimeout, or the idle timeout when that is shorter, since a
+// client silent in the middle of a handshake is idle too.
+func (s *Session) handshakeLimit() time.Duration {
+	if d := s.srv.idleTimeout(); d > 0 && d < handshakeTimeout {
+		return d
+	}
+	return handshakeTimeout
+}
+
 // start is the session's first goroutine: the greeting, then the reader.
 func (s *Session) start(implicitTLS bool) {
 	s.id = strconv.FormatUint(s.srv.nextID.Add(1), 10)
@@ -72,7 +82,7 @@ func (s *Session) end() {
 // implicitHandshake starts an implicit FTPS session.
 func (s *Session) implicitHandshake() bool {
 	tc := s.srv.tlsServer(s.raw)
-	ctx, cancel := context.WithTimeout(context.Background(), handshakeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), s.handshakeLimit())
 	defer cancel()
 	if err := tc.HandshakeContext(ctx); err != nil {
 		s.log.Debug("TLS handshake failed", "err", err)
@@ -401,7 +411,7 @@ func (s *Session) finish() {
 // buffered is dropped.
 func (s *Session) upgradeTLS(ctx context.Context) error {
 	tc := tls.Server(s.raw, s.srv.TLSConfig)
-	hctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
+	hctx, cancel := context.WithTimeout(ctx, s.handshakeLimit())
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
 		return err
