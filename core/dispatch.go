@@ -33,6 +33,10 @@ var (
 // execute runs one command line: it parses it, checks it against the
 // command table, runs the hooks and the handler, and writes the reply.
 func (s *Session) execute(text string) {
+	if text == lineTooLong {
+		s.final(NewReply(500, "Command line too long."))
+		return
+	}
 	verb, arg := splitCommand(text)
 	ctx, cancel := s.commandContext()
 	defer func() {

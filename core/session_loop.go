@@ -124,17 +124,18 @@ func (s *Session) readLoop(resumed bool) (parked, runHere bool, text string) {
 		}
 		resumed = false
 		line, err := s.rd.readLine(s.conn)
-		if errors.Is(err, errLineTooLong) {
-			s.reply(NewReply(500, "Command line too long."))
-			continue
-		}
-		if err != nil {
+		text := lineTooLong
+		switch {
+		case errors.Is(err, errLineTooLong):
+		case err != nil:
 			s.readFailed(err)
 			return false, false, ""
+		default:
+			text = cleanLine(line)
 		}
-		goOn, runHere, text := s.onLine(line)
-		if runHere {
-			return true, true, text
+		goOn, start, cmd := s.onLine(text)
+		if start {
+			return true, true, cmd
 		}
 		if !goOn {
 			return false, false, ""
@@ -179,12 +180,16 @@ func (s *Session) readFailed(err error) {
 	s.reply(NewReply(421, "Timeout (%d seconds): closing control connection.", int(s.srv.idleTimeout().Seconds())))
 }
 
-// onLine starts or queues one command line; goOn false means the session
-// must end. A command that starts with nothing more buffered runs on the
-// reader's goroutine once the reader has parked: onLine then reports
-// runHere, with the command's text.
-func (s *Session) onLine(line []byte) (goOn, runHere bool, text string) {
-	text = cleanLine(line)
+// lineTooLong stands in the queue for a line longer than maxLineLen, so
+// that its 500 comes in its turn among the replies. cleanLine never
+// returns it: it ends in a space.
+const lineTooLong = "\x00 line too long "
+
+// onLine starts or queues one command line's text; goOn false means the
+// session must end. A command that starts with nothing more buffered runs
+// on the reader's goroutine once the reader has parked: onLine then
+// reports runHere, with the command's text.
+func (s *Session) onLine(text string) (goOn, runHere bool, cmd string) {
 	verb := verbOf(text)
 	s.mu.Lock()
 	defer s.mu.Unlock()
