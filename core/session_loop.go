@@ -212,6 +212,7 @@ func (s *Session) onLine(text string) (goOn, runHere bool, cmd string) {
 		s.queue = append(s.queue, text)
 	} else {
 		s.running = true
+		s.finalSent = false // ABOR from now on stops this command
 		s.raw.SetReadDeadline(time.Time{})
 		if !syncVerb(verb) && s.rd.empty() && s.parkLocked() {
 			return true, true, text
@@ -293,9 +294,6 @@ func (s *Session) duringCommand(verb, text string) (handled, goOn bool) {
 // of their own so the reader stays free for ABOR, STAT and QUIT.
 func (s *Session) runCommands(text string) {
 	for {
-		s.mu.Lock()
-		s.finalSent = false
-		s.mu.Unlock()
 		s.safeExecute(text)
 		s.mu.Lock()
 		if s.aborting {
@@ -312,6 +310,7 @@ func (s *Session) runCommands(text string) {
 		}
 		text = s.queue[0]
 		s.queue = s.queue[1:]
+		s.finalSent = false
 		s.wakeWaiters()
 		s.mu.Unlock()
 	}
@@ -380,12 +379,15 @@ func (s *Session) closeConn() {
 }
 
 // commandContext is the context of one command, cancelled by ABOR, by QUIT
-// during a transfer and by the end of the session (through cancelCmd).
+// during a transfer and by the end of the session (through cancelCmd). A
+// command starts cancelled when the ABOR that follows it came before its
+// context was made: while it was being taken up, or while it waited in the
+// queue (ABOR aborts the command before it, RFC 959).
 func (s *Session) commandContext() (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.mu.Lock()
 	s.cancelCmd = cancel
-	if s.quitting {
+	if s.quitting || s.aborting || len(s.queue) > 0 && verbOf(s.queue[0]) == "ABOR" {
 		cancel()
 	}
 	s.mu.Unlock()

@@ -1,0 +1,181 @@
+package core
+
+import (
+	"crypto/tls"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// openFDs counts the process's open descriptors (Linux); -1 elsewhere.
+func openFDs() int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	return len(ents)
+}
+
+// waitFDs waits (bounded) for the open descriptors to come back to at most
+// want (plus slack for the runtime's own), and fails with the count if they
+// do not.
+func waitFDs(t *testing.T, want int) {
+	t.Helper()
+	if want < 0 {
+		return
+	}
+	const slack = 4
+	deadline := time.Now().Add(5 * time.Second)
+	for openFDs() > want+slack {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d descriptors open, %d before", openFDs(), want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// ABOR sent in the same write as the RETR it aborts stops that transfer,
+// though it may arrive before the transfer has started, or even before
+// the command before it has ended: 426 (after 150 if the transfer got that
+// far), then 226.
+func TestPipelinedABORStopsTransfer(t *testing.T) {
+	ts := startServer(t)
+	ts.putFile(t, "/big", strings.Repeat("0123456789abcdef", 1<<20)) // past any socket buffer
+	c := ts.loginAlice(t)
+	for range 5 {
+		c.pasv() // connected, never read
+		c.NC.SetDeadline(time.Now().Add(5 * time.Second))
+		c.raw("RETR big\r\nABOR\r\n")
+		if code, msg := c.read(); code == 150 {
+			c.expect(426)
+		} else if code != 426 {
+			t.Fatalf("RETR: %d %q, want 150 or 426", code, msg)
+		}
+		c.expect(226)
+		c.cmd(200, "NOOP")
+	}
+}
+
+// PASV and EPSV repeated a thousand times in one session keep one listener
+// open, not a thousand.
+func TestRepeatedPASVKeepsOneListener(t *testing.T) {
+	ts := startServer(t)
+	c := ts.loginAlice(t)
+	c.cmd(229, "EPSV")
+	before := openFDs()
+	for i := range 1000 {
+		if i%2 == 0 {
+			c.cmd(227, "PASV")
+		} else {
+			c.cmd(229, "EPSV")
+		}
+	}
+	if n := openFDs(); before >= 0 && n > before+4 {
+		t.Fatalf("%d descriptors after 1000 PASV/EPSV, %d before", n, before)
+	}
+	c.cmd(226, "ABOR")
+	waitFDs(t, before-1)
+}
+
+// Many connections to one passive port from the client's own address: one
+// is taken for the transfer, the others are dropped with the listener, and
+// nothing of them stays open once the transfer ends.
+func TestPassiveFloodTakesOne(t *testing.T) {
+	ts := startServer(t)
+	ts.putFile(t, "/f", "payload")
+	c := ts.loginAlice(t)
+	before := openFDs()
+	msg := c.cmd(229, "EPSV")
+	port := msg[strings.Index(msg, "(|||")+4 : strings.LastIndex(msg, "|)")]
+	var conns []net.Conn
+	for range 40 {
+		dc, err := net.Dial("tcp", "127.0.0.1:"+port)
+		if err != nil {
+			break // the backlog is full: fine
+		}
+		conns = append(conns, dc)
+	}
+	c.cmd(150, "RETR f")
+	c.expect(226)
+	got := 0
+	for _, dc := range conns {
+		dc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		b, _ := io.ReadAll(dc)
+		if string(b) == "payload" {
+			got++
+		} else if len(b) > 0 {
+			t.Errorf("a dropped connection read %q", b)
+		}
+		dc.Close()
+	}
+	if got != 1 {
+		t.Fatalf("%d of %d connections got the file", got, len(conns))
+	}
+	c.cmd(200, "NOOP")
+	waitFDs(t, before)
+}
+
+// PORT to a port where nothing listens, then RETR: 425 at once, and the
+// session goes on.
+func TestPORTToClosedPort(t *testing.T) {
+	ts := startServer(t, func(s *Server) { s.DataTimeout = 10 * time.Second })
+	ts.putFile(t, "/f", "x")
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	c := ts.loginAlice(t)
+	for _, cmd := range []string{"RETR f", "LIST", "STOR g"} {
+		c.cmd(200, "PORT 127,0,0,1,%d,%d", port>>8, port&0xff)
+		start := time.Now()
+		c.cmd(150, "%s", cmd)
+		c.expect(425)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("%s: 425 after %v", cmd, d)
+		}
+	}
+	c.cmd(550, "SIZE g")
+}
+
+// A download whose client keeps its receive window shut for longer than
+// the idle timeout is not ended by it: the client reads everything later
+// and gets 226.
+func TestZeroWindowOutlivesIdleTimeout(t *testing.T) {
+	ts := startServer(t, func(s *Server) { s.IdleTimeout = 100 * time.Millisecond })
+	data := strings.Repeat("0123456789abcdef", 2<<20) // past the socket buffers
+	ts.putFile(t, "/big", data)
+	c := ts.loginAlice(t)
+	dc := c.pasv()
+	c.cmd(150, "RETR big")
+	time.Sleep(500 * time.Millisecond) // five idle timeouts, the window shut
+	b, err := io.ReadAll(dc)
+	if err != nil || len(b) != len(data) {
+		t.Fatalf("read %d of %d bytes: %v", len(b), len(data), err)
+	}
+	c.expect(226)
+}
+
+// QUIT while a PROT P data connection stalls in its TLS handshake (the
+// client connected and sends nothing) ends the transfer and the session
+// at once.
+func TestQUITDuringStalledDataHandshake(t *testing.T) {
+	ts, cfg := startTLSServer(t, func(s *Server) { s.DataTimeout = 20 * time.Second })
+	ts.putFile(t, "/f", "x")
+	c := loginTLS(t, ts, clientTLS(t, cfg, tls.VersionTLS13), "P")
+	c.pasv() // connected; no ClientHello comes
+	c.cmd(150, "RETR f")
+	start := time.Now()
+	c.raw("QUIT\r\n")
+	c.expect(426)
+	c.expect(221)
+	c.expectClosed()
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("QUIT took %v", d)
+	}
+	waitFor(t, func() bool { return ts.sessionCount() == 0 })
+}
