@@ -125,7 +125,8 @@ func TestRepliesToArguments(t *testing.T) {
 			t.Errorf("%s: %d %q, want %d %q", tc.line, code, msg, tc.code, tc.msg)
 		}
 	}
-	if msg := c.cmd(212, "STAT dir"); msg != "Status of /dir:\nEnd of status." {
+	if msg := c.cmd(212, "STAT dir"); !strings.HasPrefix(msg, "Status of /dir:\n drwxr-xr-x 1 ftp ftp            0 Jan  2  2020 .\n") ||
+		!strings.HasSuffix(msg, " ..\nEnd of status.") || strings.Count(msg, "\n") != 3 {
 		t.Errorf("STAT dir: %q", msg)
 	}
 	if msg := c.cmd(213, "STAT f"); !strings.HasPrefix(msg, "Status of /f:\n -rw-r--r-- 1 ftp ftp") {

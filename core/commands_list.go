@@ -105,6 +105,9 @@ func (s *Session) cmdNLST(r *request) Reply {
 		return s.fail(errNoMatch)
 	}
 	prefix := nlstPrefix(skipOptions(r.arg), l)
+	if parseLsFlags(r.arg).dir && l.self.IsDir() && !l.glob {
+		prefix = "" // -d: the folder's own name, as the client gave it
+	}
 	return s.sendData(r, func(w io.Writer) error {
 		return writeLines(w, entries, func(b []byte, fi fs.FileInfo) []byte {
 			return append(append(b, prefix...), fi.Name()...)
@@ -250,8 +253,11 @@ func (s *Session) statPath(r *request, p string) Reply {
 	}
 	now := time.Now()
 	lines := []string{"Status of " + p + ":"}
-	for _, fi := range l.entries {
-		lines = append(lines, string(appendLsLine(nil, fi, now)))
+	// always as `ls -la`, with "." and "..", as ProFTPD and vsftpd answer
+	for _, fi := range s.shown(r, l, lsFlags{all: true}) {
+		if !strings.ContainsAny(fi.Name(), "\r\n") { // as writeLines
+			lines = append(lines, string(appendLsLine(nil, fi, now)))
+		}
 	}
 	code := 213
 	if l.self.IsDir() && !l.glob {

@@ -151,7 +151,8 @@ func TestSTATPath(t *testing.T) {
 	_, c := listFixture(t)
 	msg := c.cmd(212, "STAT -la dir")
 	lines := strings.Split(msg, "\n")
-	if lines[0] != "Status of /dir:" || len(lines) != 5 || lines[4] != "End of status." {
+	if lines[0] != "Status of /dir:" || len(lines) != 7 || lines[6] != "End of status." ||
+		!strings.HasSuffix(lines[1], " .") || !strings.HasSuffix(lines[2], " ..") {
 		t.Errorf("STAT dir: %q", msg)
 	}
 	c.cmd(450, "STAT missing")
@@ -239,6 +240,23 @@ func TestListDirectoryItself(t *testing.T) {
 	}
 	if got := c.retrieve("LIST -d a.txt"); got != "-rw-r--r-- 1 ftp ftp            3 Jan  2  2020 a.txt\r\n" {
 		t.Errorf("LIST -d of a file: %q", got)
+	}
+	if got := c.retrieve("NLST -d sub"); got != "sub\r\n" {
+		t.Errorf("NLST -d sub: %q", got)
+	}
+}
+
+// TestSTATListsAll: STAT <folder> lists as `ls -la` does, "." and ".."
+// and dot entries included, as ProFTPD and vsftpd answer.
+func TestSTATListsAll(t *testing.T) {
+	_, c := hiddenFixture(t)
+	want := "Status of /top/.git:\n" +
+		" drwxr-xr-x 1 ftp ftp            0 Jan  2  2020 .\n" +
+		" drwxr-xr-x 1 ftp ftp            0 Jan  2  2020 ..\n" +
+		"End of status."
+	c.Is(212, want, "STAT top/.git")
+	if msg := c.cmd(212, "STAT top"); strings.Count(msg, "\n") != 7 || !strings.Contains(msg, " .env\n") {
+		t.Errorf("STAT top: %q", msg)
 	}
 }
 
