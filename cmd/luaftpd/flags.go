@@ -252,6 +252,9 @@ func (o *options) validateRunAs() error {
 	if o.runAs == "" {
 		return nil
 	}
+	if err := runAsSupported(); err != nil {
+		return fmt.Errorf("-run-as %q: %v", o.runAs, err)
+	}
 	if _, err := user.Lookup(o.runAs); err != nil {
 		return fmt.Errorf("-run-as %q: %v", o.runAs, err)
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/lmittmann/tint"
-	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 )
 
 // newLogger returns the server's logger: tint's coloured text for a person
@@ -42,12 +42,13 @@ func parseLevel(s string) (slog.Level, error) {
 	return 0, fmt.Errorf("-log-level %q: want debug, info, warn or error", s)
 }
 
-// isTerminal reports whether w is a terminal.
+// isTerminal reports whether w is a terminal. x/term asks each system its
+// own way (on Linux the TCGETS ioctl, on the BSDs TIOCGETA, on Windows the
+// console mode).
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
 	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
+	return term.IsTerminal(int(f.Fd()))
 }

@@ -1,3 +1,7 @@
+//go:build linux
+
+// The -run-as tests read /proc, so they run on Linux only.
+
 package main
 
 import (
