@@ -255,11 +255,15 @@ type cellCommand struct {
 	code      int
 }
 
-// checkCellLog waits for the log lines of the cell's four transfers, then
+// checkCellLog waits for the log lines of the cell's file transfers, then
 // checks the commands of the cell's sessions: its data verb worked and no
 // other was sent, and AUTH TLS and PROT P were (or were not) used.
-func checkCellLog(t *testing.T, s *server, c cell, f cellFiles) {
+func checkCellLog(t *testing.T, shared *server, c cell, f cellFiles) {
 	t.Helper()
+	// The server belongs to the parent test; a wait that fails must fail
+	// this cell, from its own goroutine.
+	s := *shared
+	s.t = t
 	user := c.name()
 	want := map[string]int{"seed.bin": len(f.seed), "up.bin": len(f.data)}
 	if f.empty {
@@ -284,7 +288,7 @@ func checkCellLog(t *testing.T, s *server, c cell, f cellFiles) {
 		seen[name] = true
 		return true
 	})
-	cmds := cellCommands(s, user)
+	cmds := cellCommands(&s, user)
 	var sent []string
 	for _, cmd := range cmds {
 		sent = append(sent, fmt.Sprintf("%s %s -> %d", cmd.verb, cmd.arg, cmd.code))
