@@ -130,6 +130,9 @@ func parseLsFlags(arg string) lsFlags {
 		if !strings.HasPrefix(word, "-") {
 			break
 		}
+		if strings.HasPrefix(word, "--") { // a long option ("--full-time") or "--"
+			continue
+		}
 		f.all = f.all || strings.Contains(word, "a")
 		f.almost = f.almost || strings.Contains(word, "A")
 		f.dir = f.dir || strings.Contains(word, "d")

@@ -200,6 +200,7 @@ func TestListHidesDotEntries(t *testing.T) {
 		{"LIST -a top", dot + dotdot + env + git + a + sub},
 		{"LIST -la top", dot + dotdot + env + git + a + sub},
 		{"LIST -A top", env + git + a + sub},
+		{"LIST --full-time --dired top", a + sub}, // long options are not letters
 		{"LIST top/*", a + sub},
 		{"LIST top/.*", env + git},
 		{"LIST top/.env", env},
