@@ -77,6 +77,7 @@ func usage(fs *flag.FlagSet, w io.Writer) {
   luaftpd [flags]              serve
   luaftpd check [DIR]          compile and load the scripts, print every error, exit 1 on any
   luaftpd passwd FILE USER     add or change a user in a users file (password asked at a terminal, else read from stdin)
+  luaftpd passwd -d FILE USER  remove a user from a users file
   luaftpd version              print the version
 
 Flags:

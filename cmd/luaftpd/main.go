@@ -4,6 +4,7 @@
 //	luaftpd [flags]              serve
 //	luaftpd check [DIR]          compile and load the scripts, print every error, exit 1 on any
 //	luaftpd passwd FILE USER     add or change a user in a users file (password asked at a terminal, else read from stdin)
+//	luaftpd passwd -d FILE USER  remove a user from a users file
 //	luaftpd version              print the version (also -version, --version)
 //	luaftpd help                 print this usage and the flags
 //

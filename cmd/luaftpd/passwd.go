@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,19 +19,45 @@ import (
 // and refuses longer passwords.
 const maxPasswordLen = 72
 
+// passwdUsage is printed for a wrong `luaftpd passwd` command line.
+const passwdUsage = `usage: luaftpd passwd FILE USER      add USER or change their password (asked at a terminal, else read from stdin)
+       luaftpd passwd -d FILE USER   remove USER from FILE`
+
 // runPasswd is `luaftpd passwd FILE USER`: it reads the password (at a
 // terminal without echo, twice; from a pipe one line) and writes its
-// bcrypt hash to the users file.
+// bcrypt hash to the users file. With -d it removes USER instead.
 func runPasswd(args []string, stdin io.Reader, stderr io.Writer) int {
-	if len(args) != 2 {
-		fmt.Fprintln(stderr, "usage: luaftpd passwd FILE USER   (the password is asked at a terminal, else read from stdin)")
+	fs := flag.NewFlagSet("luaftpd passwd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, passwdUsage) }
+	remove := fs.Bool("d", false, "remove USER from FILE")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
 		return exitUsage
 	}
-	file, name := args[0], args[1]
+	if fs.NArg() != 2 {
+		fs.Usage()
+		return exitUsage
+	}
+	file, name := fs.Arg(0), fs.Arg(1)
 	if _, err := (userSpec{name: name, password: "x"}).check(); err != nil {
 		fmt.Fprintln(stderr, "luaftpd passwd:", err)
 		return exitUsage
 	}
+	if *remove {
+		if err := removeUser(file, name); err != nil {
+			fmt.Fprintln(stderr, "luaftpd passwd:", err)
+			return exitFail
+		}
+		return exitOK
+	}
+	return setPassword(file, name, stdin, stderr)
+}
+
+// setPassword asks for name's password and writes its hash to file.
+func setPassword(file, name string, stdin io.Reader, stderr io.Writer) int {
 	var password string
 	var err error
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {

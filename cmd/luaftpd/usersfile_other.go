@@ -1,0 +1,9 @@
+//go:build !unix
+
+package main
+
+import "os"
+
+// keepOwner does nothing where files have no Unix owner: a file that
+// replaces another gets its folder's permissions.
+func keepOwner(f *os.File, old os.FileInfo) {}
