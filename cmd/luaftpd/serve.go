@@ -143,7 +143,7 @@ func buildServer(o *options, logger *slog.Logger) (*core.Server, *hooks.Engine, 
 	if o.loginFailDelay == 0 {
 		srv.LoginFailDelay = -1 // likewise: the flag's 0 turns the delay off
 	}
-	users, err := buildUsers(o)
+	users, err := buildUsers(o, logger)
 	if err != nil {
 		return nil, nil, err
 	}

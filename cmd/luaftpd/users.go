@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -80,8 +81,9 @@ func (l *userList) Set(s string) error {
 // buildUsers returns the built-in users of -user, -users and the config
 // file, creating each user's root folder under root if it is missing; nil
 // when none of these is given. With a config file the list exists even
-// empty, so that users added to the file later come in on SIGHUP.
-func buildUsers(o *options) (*core.Users, error) {
+// empty, so that users added to the file later come in on SIGHUP. A users
+// file others may read is loaded, with a warning on logger.
+func buildUsers(o *options, logger *slog.Logger) (*core.Users, error) {
 	if len(o.users) == 0 && o.usersFile == "" && o.config == "" {
 		return nil, nil
 	}
@@ -90,6 +92,7 @@ func buildUsers(o *options) (*core.Users, error) {
 		if err := users.LoadFile(o.usersFile); err != nil {
 			return nil, fmt.Errorf("users file: %w", err)
 		}
+		warnIfExposed(o.usersFile, logger)
 	}
 	for _, u := range o.users {
 		if err := users.Add(u.name, u.password, u.root); err != nil {
@@ -127,7 +130,7 @@ func (r *usersReloader) reload() {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	fresh, err := loadUsers(r.args)
+	fresh, err := loadUsers(r.args, r.logger)
 	if err != nil {
 		r.logger.Error("reloading the users failed; the users loaded before stay in force", "err", err)
 		return
@@ -184,12 +187,12 @@ func sameStats(a, b []os.FileInfo) bool {
 
 // loadUsers builds the users that args (and the config file they name)
 // give.
-func loadUsers(args []string) (*core.Users, error) {
+func loadUsers(args []string, logger *slog.Logger) (*core.Users, error) {
 	o, err := readOptions(args, io.Discard, false)
 	if err != nil {
 		return nil, err
 	}
-	users, err := buildUsers(o)
+	users, err := buildUsers(o, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -208,4 +211,24 @@ func usersFiles(o *options) []string {
 		}
 	}
 	return files
+}
+
+// exposedMode is the permission bits that let the file's group or anyone
+// read it.
+const exposedMode = 0o044
+
+// warnIfExposed logs a warning when the users file at path can be read by
+// its group or by anyone: it holds bcrypt hashes, which a reader can try
+// passwords against offline. Windows file modes do not describe who may
+// read a file (its ACL does), so nothing is said there.
+func warnIfExposed(path string, logger *slog.Logger) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm()&exposedMode == 0 {
+		return
+	}
+	logger.Warn("the users file is readable by its group or others; it holds password hashes: chmod 600 it",
+		"file", path, "mode", fmt.Sprintf("%04o", st.Mode().Perm()))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -169,4 +170,63 @@ func TestDropUserLines(t *testing.T) {
 			t.Errorf("dropUserLines(%q, %q) = %q, %d; want %q, %d", c.in, c.user, out, n, c.want, c.removed)
 		}
 	}
+}
+
+// exposedWarning is the start of the warning about a readable users file.
+const exposedWarning = "the users file is readable by its group or others"
+
+// exposedWarnings are the server's warnings about a readable users file.
+func exposedWarnings(s *server) []logEntry {
+	entries, _ := s.log.since(0)
+	var out []logEntry
+	for _, e := range entries {
+		if strings.HasPrefix(e.str("msg"), exposedWarning) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestUsersFileModeWarning: a users file made by passwd is 0600 and draws
+// no warning; one its group or others may read draws one warning at start
+// and one on each reload, naming the file and its mode.
+func TestUsersFileModeWarning(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows file modes do not say who may read a file")
+	}
+	file := filepath.Join(t.TempDir(), "users")
+	passwdAdd(t, file, "alice", "alice-pw")
+	if st, err := os.Stat(file); err != nil {
+		t.Fatal(err)
+	} else if st.Mode().Perm() != 0o600 {
+		t.Fatalf("a new users file: mode %04o; want 0600", st.Mode().Perm())
+	}
+	s := startServer(t, "-users", file)
+	if w := exposedWarnings(s); len(w) != 0 {
+		t.Fatalf("warnings for a 0600 users file: %v", w)
+	}
+	checkWarnings := func(s *server, n int, mode string) {
+		t.Helper()
+		w := exposedWarnings(s)
+		if len(w) != n {
+			t.Fatalf("%d warnings about the users file, want %d:\n%s", len(w), n, s.log)
+		}
+		if last := w[n-1]; last.str("level") != "WARN" || last.str("file") != file || last.str("mode") != mode {
+			t.Errorf("warning %v; want level WARN, file %s, mode %s", last, file, mode)
+		}
+	}
+	for _, step := range []struct {
+		mode, last os.FileMode // last: the mode the last warning names
+		warnings   int
+	}{{0o640, 0o640, 1}, {0o600, 0o640, 1}, {0o604, 0o604, 2}} {
+		if err := os.Chmod(file, step.mode); err != nil {
+			t.Fatal(err)
+		}
+		s.hup("users reloaded")
+		checkWarnings(s, step.warnings, fmt.Sprintf("%04o", step.last))
+	}
+
+	// At start, before the addresses are announced.
+	s2 := startServer(t, "-users", file)
+	checkWarnings(s2, 1, "0604")
 }
