@@ -175,3 +175,19 @@ func TestSTATPathDuringTransfer(t *testing.T) {
 	c.expect(226)
 	c.cmd(212, "STAT /")
 }
+
+// TestPipelinedABORs: every command gets its reply, a second ABOR pipelined
+// behind a first one too: it was taken as the same abort and left without
+// a reply, and a client waiting for it hung.
+func TestPipelinedABORs(t *testing.T) {
+	ts := startServer(t)
+	c := ts.loginAlice(t)
+	for i := 0; i < 20; i++ {
+		c.raw("XYZ\r\nABOR\r\nABOR\r\nNOOP\r\n")
+		for _, want := range []int{500, 226, 226, 200} {
+			if code, msg := c.read(); code != want {
+				t.Fatalf("round %d: got %d %q, want %d", i, code, msg, want)
+			}
+		}
+	}
+}

@@ -267,7 +267,7 @@ func (s *Session) duringCommand(verb, text string) (handled, goOn bool) {
 		if s.cancelCmd != nil {
 			s.cancelCmd()
 		}
-		if len(s.queue) > 0 {
+		if len(s.queue) > 0 || s.aborting { // a second ABOR gets its own 226
 			return false, true
 		}
 		s.aborting = true
