@@ -21,9 +21,9 @@ const defaultDataTimeout = 30 * time.Second
 // idle timeout) at any time, hence the lock and the atomics.
 type dataState struct {
 	mu      sync.Mutex
-	ln      *net.TCPListener // prepared by PASV/EPSV
-	active  *net.TCPAddr     // prepared by PORT/EPRT
-	epsvAll bool             // after EPSV ALL only EPSV may prepare
+	pasv    *passive     // prepared by PASV/EPSV
+	active  *net.TCPAddr // prepared by PORT/EPRT
+	epsvAll bool         // after EPSV ALL only EPSV may prepare
 
 	xfer  atomic.Uint32 // xferRunning, xferAborted: one word, for Session's size
 	bytes atomic.Int64  // bytes moved by the running or the last transfer
@@ -37,9 +37,9 @@ func (d *dataState) close() {
 }
 
 func (d *dataState) clearLocked() {
-	if d.ln != nil {
-		d.ln.Close()
-		d.ln = nil
+	if d.pasv != nil {
+		d.pasv.discard()
+		d.pasv = nil
 	}
 	d.active = nil
 }
@@ -84,11 +84,11 @@ func (d *dataState) abort() { d.xfer.Or(xferAborted) }
 func (d *dataState) aborted() bool { return d.xfer.Load()&xferAborted != 0 }
 
 // setPassive replaces whatever was prepared by a passive listener.
-func (d *dataState) setPassive(ln *net.TCPListener) {
+func (d *dataState) setPassive(p *passive) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.clearLocked()
-	d.ln = ln
+	d.pasv = p
 }
 
 // setActive replaces whatever was prepared by an active address.
@@ -103,17 +103,17 @@ func (d *dataState) setActive(addr *net.TCPAddr) {
 func (d *dataState) prepared() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.ln != nil || d.active != nil
+	return d.pasv != nil || d.active != nil
 }
 
 // take hands the prepared channel to one transfer: each PASV or PORT serves
 // one data connection.
-func (d *dataState) take() (*net.TCPListener, *net.TCPAddr) {
+func (d *dataState) take() (*passive, *net.TCPAddr) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	ln, addr := d.ln, d.active
-	d.ln, d.active = nil, nil
-	return ln, addr
+	p, addr := d.pasv, d.active
+	d.pasv, d.active = nil, nil
+	return p, addr
 }
 
 func (d *dataState) setEPSVAll() {
@@ -139,23 +139,26 @@ func (s *Session) dataTimeout() time.Duration {
 var (
 	errNoDataChannel = errors.New("no PORT or PASV given")
 	errDataTLS       = errors.New("data connection TLS handshake failed")
+	errProtChanged   = errors.New("PROT C after PASV: the data connection was already protected")
 )
 
 // openData connects the channel the client prepared: it accepts on the
 // passive listener or dials the active address, then, under PROT P, runs
 // the server side of the TLS handshake to its end, so that even a 0-byte
-// transfer leaves the client a complete TLS session. Clients that start
-// their handshake before sending the command (curl) are fine: their
-// ClientHello waits in the socket until the handshake reads it.
+// transfer leaves the client a complete TLS session. A passive channel
+// prepared under PROT P was accepted and its handshake begun as soon as
+// the client connected (see passive), so openData waits for that.
 func (s *Session) openData(ctx context.Context) (net.Conn, error) {
-	ln, addr := s.data.take()
+	p, addr := s.data.take()
 	var (
 		conn net.Conn
 		err  error
 	)
 	switch {
-	case ln != nil:
-		conn, err = s.acceptPassive(ctx, ln)
+	case p != nil && p.early():
+		return p.wait(ctx, s.protPrivate, s.dataTimeout())
+	case p != nil:
+		conn, err = s.acceptPassive(ctx, p.ln, s.log, 0)
 	case addr != nil:
 		conn, err = s.dialActive(ctx, addr)
 	default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"strconv"
@@ -27,7 +28,7 @@ func (s *Session) cmdPASV(r *request) Reply {
 		return NewReply(425, "Can't open passive connection.")
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	s.data.setPassive(ln)
+	s.data.setPassive(s.newPassive(ln))
 	return NewReply(227, "Entering Passive Mode (%d,%d,%d,%d,%d,%d).",
 		ip[0], ip[1], ip[2], ip[3], port>>8, port&0xff)
 }
@@ -55,7 +56,7 @@ func (s *Session) cmdEPSV(r *request) Reply {
 		s.log.Warn("passive listen failed", "err", err)
 		return NewReply(425, "Can't open passive connection.")
 	}
-	s.data.setPassive(ln)
+	s.data.setPassive(s.newPassive(ln))
 	return NewReply(229, "Entering Extended Passive Mode (|||%d|).", ln.Addr().(*net.TCPAddr).Port)
 }
 
@@ -122,12 +123,18 @@ func (s *Session) listenPort(port int) (*net.TCPListener, error) {
 
 // acceptPassive waits for the client's data connection. A connection from
 // any other address than the control connection's is dropped (no stolen
-// transfers) and the wait goes on until the data timeout or the request's
-// cancellation. The listener serves this one transfer and is closed.
-func (s *Session) acceptPassive(ctx context.Context, ln *net.TCPListener) (net.Conn, error) {
+// transfers) and the wait goes on until the data timeout (wait, or the
+// session's when wait is 0, none when it is negative) or the end of ctx.
+// The listener serves this one transfer and is closed.
+func (s *Session) acceptPassive(ctx context.Context, ln *net.TCPListener, log *slog.Logger, wait time.Duration) (net.Conn, error) {
 	defer ln.Close()
-	if err := ln.SetDeadline(time.Now().Add(s.dataTimeout())); err != nil {
-		return nil, err
+	if wait == 0 {
+		wait = s.dataTimeout()
+	}
+	if wait > 0 {
+		if err := ln.SetDeadline(time.Now().Add(wait)); err != nil {
+			return nil, err
+		}
 	}
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
@@ -143,7 +150,7 @@ func (s *Session) acceptPassive(ctx context.Context, ln *net.TCPListener) (net.C
 		if s.remoteIP == nil || peer.Equal(s.remoteIP) {
 			return conn, nil
 		}
-		s.log.Warn("passive connection from another address dropped", "remote", peer.String())
+		log.Warn("passive connection from another address dropped", "remote", peer.String())
 		conn.Close()
 	}
 }

@@ -175,8 +175,8 @@ func TestPASVReply(t *testing.T) {
 	if rep.Code != 227 || !strings.HasPrefix(rep.Message(), "Entering Passive Mode (203,0,113,7,") {
 		t.Fatalf("PASV: %v", rep)
 	}
-	if s.data.ln == nil || s.data.ln.Addr().(*net.TCPAddr).Port != pasvPort(t, rep) {
-		t.Fatalf("PASV listens on %v, announced %v", s.data.ln.Addr(), rep)
+	if s.data.pasv == nil || s.data.pasv.ln.Addr().(*net.TCPAddr).Port != pasvPort(t, rep) {
+		t.Fatalf("PASV listens on %v, announced %v", s.data.pasv.ln.Addr(), rep)
 	}
 }
 
