@@ -191,3 +191,35 @@ func TestPipelinedABORs(t *testing.T) {
 		}
 	}
 }
+
+// TestTransferPathBeforeDataChannel: a RETR, STOR or APPE sent before any
+// PASV or PORT answers for its path first (550, 553 for STOR), as ProFTPD,
+// pure-ftpd and pyftpdlib do, and 425 only for a path that would do.
+func TestTransferPathBeforeDataChannel(t *testing.T) {
+	ts := startServer(t)
+	ts.putFile(t, "/f", "x")
+	ts.mkdir(t, "/dir")
+	c := ts.loginAlice(t)
+	for _, tc := range []struct {
+		line string
+		code int
+		msg  string
+	}{
+		{"RETR missing", 550, "No such file or directory."},
+		{"RETR dir", 550, "Not a regular file."},
+		{"RETR f", 425, "Use PORT, EPRT, PASV or EPSV first."},
+		{"STOR nodir/x", 553, "No such file or directory."},
+		{"STOR dir", 553, "Not a regular file."},
+		{"STOR new", 425, "Use PORT, EPRT, PASV or EPSV first."},
+		{"APPE dir", 550, "Not a regular file."},
+		{"APPE nodir/x", 550, "No such file or directory."},
+		{"APPE f", 425, "Use PORT, EPRT, PASV or EPSV first."},
+		{"STOU nodir/x", 553, "No such file or directory."},
+		{"STOU", 425, "Use PORT, EPRT, PASV or EPSV first."},
+	} {
+		c.Is(tc.code, tc.msg, "%s", tc.line)
+	}
+	if _, err := ts.Mem.Stat(t.Context(), "/new"); err == nil {
+		t.Error("STOR without a data channel made the file")
+	}
+}

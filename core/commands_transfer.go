@@ -94,6 +94,9 @@ func (s *Session) cmdRETR(r *request) Reply {
 		return rep
 	}
 	offset := s.takeRest()
+	if rep, ok := s.pathFirst(r, r.path, false); ok {
+		return rep
+	}
 	if rep, ok := s.acquireData(); !ok {
 		return rep
 	}
@@ -119,6 +122,29 @@ func (s *Session) cmdRETR(r *request) Reply {
 	})
 	s.logTransfer(r, "download", r.path, start, rep)
 	return rep
+}
+
+// pathFirst answers a transfer sent before any PASV or PORT with what is
+// wrong with its path, if anything, ahead of the 425: ProFTPD, pure-ftpd
+// and pyftpdlib answer "RETR missing" with 550 with or without a data
+// channel. ok is false when the path would do, or a channel is prepared
+// (then the transfer checks the path itself, as it always did).
+func (s *Session) pathFirst(r *request, name string, upload bool) (Reply, bool) {
+	if s.data.prepared() {
+		return Reply{}, false
+	}
+	fi, err := s.fs.Stat(r.ctx, name)
+	switch {
+	case err == nil && (upload && fi.IsDir() || !upload && !fi.Mode().IsRegular()):
+		return NewReply(550, "Not a regular file."), true
+	case err != nil && !upload:
+		return s.fail(err), true
+	case upload:
+		if _, err := s.statDir(r.ctx, path.Dir(name)); err != nil {
+			return s.fail(err), true
+		}
+	}
+	return Reply{}, false
 }
 
 // openRetr opens a regular file and seeks to offset; 550 for a folder, 554
@@ -271,6 +297,9 @@ func (s *Session) openInPlace(r *request, name string, offset int64, missing int
 
 // store runs an upload to name through open's writer.
 func (s *Session) store(r *request, name, mark string, open opener) Reply {
+	if rep, ok := s.pathFirst(r, name, true); ok {
+		return rep
+	}
 	if rep, ok := s.acquireData(); !ok {
 		return rep
 	}

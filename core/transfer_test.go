@@ -362,6 +362,7 @@ func TestQuitDuringTransfer(t *testing.T) {
 
 func TestBounceRefused(t *testing.T) {
 	ts := startServer(t)
+	ts.putFile(t, "/f", "x") // so that RETR f fails for want of a data channel only
 	c := ts.loginAlice(t)
 	c.cmd(501, "PORT 127,0,0,2,4,1")
 	c.cmd(501, "PORT 10,0,0,1,4,1")
@@ -460,6 +461,7 @@ func TestActiveAndPassiveIPv6(t *testing.T) {
 
 func TestAborWithoutTransfer(t *testing.T) {
 	ts := startServer(t)
+	ts.putFile(t, "/f", "x") // so that RETR f fails for want of a data channel only
 	c := ts.loginAlice(t)
 	msg := c.cmd(229, "EPSV")
 	port, _ := strconv.Atoi(msg[strings.Index(msg, "|||")+3 : strings.LastIndex(msg, "|")])
