@@ -219,11 +219,10 @@ func (s *Session) cmdMLSD(r *request) Reply {
 		head := []byte(nil)
 		head = s.appendFacts(head, r.path, l.self, "cdir")
 		head = append(head, " .\r\n"...)
-		if r.path != "/" {
-			if pfi, err := s.fs.Stat(r.ctx, path.Dir(r.path)); err == nil {
-				head = s.appendFacts(head, path.Dir(r.path), pfi, "pdir")
-				head = append(head, " ..\r\n"...)
-			}
+		// the root's pdir is the root itself, as ProFTPD and pure-ftpd list it
+		if pfi, err := s.fs.Stat(r.ctx, path.Dir(r.path)); err == nil {
+			head = s.appendFacts(head, path.Dir(r.path), pfi, "pdir")
+			head = append(head, " ..\r\n"...)
 		}
 		if _, err := w.Write(head); err != nil {
 			return err

@@ -281,3 +281,16 @@ func TestMLSDPattern(t *testing.T) {
 	c.cmd(550, "MLSD top/*.txt")
 	c.cmd(550, "MLSD top/*.none")
 }
+
+// TestMLSDRootHasPdir: MLSD of the root lists a pdir too, the root itself
+// (the root has no parent to show), as ProFTPD and pure-ftpd do.
+func TestMLSDRootHasPdir(t *testing.T) {
+	_, c := hiddenFixture(t)
+	got := c.retrieve("MLSD /")
+	lines := strings.Split(strings.TrimSuffix(got, "\r\n"), "\r\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "type=cdir;") || !strings.HasSuffix(lines[0], " .") ||
+		!strings.HasPrefix(lines[1], "type=pdir;") || !strings.HasSuffix(lines[1], " ..") ||
+		lines[0][len("type=cdir;"):] != lines[1][len("type=pdir;"):len(lines[1])-1] {
+		t.Errorf("MLSD /: %q", got)
+	}
+}
