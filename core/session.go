@@ -88,6 +88,7 @@ type Session struct {
 	aborting  bool       // ABOR arrived during a command: 226 follows it
 	quitting  bool       // QUIT arrived, or the session must end after the command
 	closed    bool       // the connection was closed
+	eof       bool       // the client's stream ended: no transfer may start
 }
 
 // fireEvent runs the scripts' handlers for a session event ("upload",

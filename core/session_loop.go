@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"runtime/debug"
 	"strconv"
@@ -166,8 +167,14 @@ func (s *Session) parkLocked() bool {
 }
 
 // readFailed ends the session after a read error: a deadline means the idle
-// timeout or a shutdown, which the client is told about.
+// timeout or a shutdown, which the client is told about. At the end of the
+// stream (the client shut down its sending side) the commands it sent
+// still run, and their replies go out, before the session ends.
 func (s *Session) readFailed(err error) {
+	if err == io.EOF {
+		s.drainAfterEOF()
+		return
+	}
 	var ne net.Error
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		return
@@ -178,6 +185,41 @@ func (s *Session) readFailed(err error) {
 	}
 	s.log.Info("idle timeout")
 	s.reply(NewReply(421, "Timeout (%d seconds): closing control connection.", int(s.srv.idleTimeout().Seconds())))
+}
+
+// eofGrace is how long the commands a client sent before the end of its
+// stream get to finish; then they are cancelled.
+const eofGrace = time.Second
+
+// drainAfterEOF lets the commands sent before the end of the client's
+// stream run and be answered: a client may shut down its sending side
+// after its last command and read on. The stream's end cannot tell that
+// from a hangup, though: a running transfer is aborted at once and no
+// other starts (acquireData), so that a client that vanished leaves no
+// upload cut short in place of a file, and whatever still runs after
+// eofGrace is cancelled.
+func (s *Session) drainAfterEOF() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.eof = true
+	if !s.running {
+		return
+	}
+	if s.data.running() && s.cancelCmd != nil {
+		s.cancelCmd()
+	}
+	t := time.AfterFunc(eofGrace, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.quitting = true // cancels the next command too, and drops the queue
+		if s.cancelCmd != nil {
+			s.cancelCmd()
+		}
+	})
+	defer t.Stop()
+	for s.running {
+		s.waitIdle()
+	}
 }
 
 // lineTooLong stands in the queue for a line longer than maxLineLen, so

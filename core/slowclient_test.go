@@ -185,6 +185,41 @@ func TestHalfClosedControl(t *testing.T) {
 	waitFor(t, func() bool { return ts.sessionCount() == 0 })
 }
 
+// The end of the control stream may be a client that vanished: an upload
+// it started is aborted, and one still queued is refused, so that data
+// cut short never replaces the file. The commands before it are answered.
+func TestHalfClosedControlNoUpload(t *testing.T) {
+	ts := startServer(t)
+	for _, queued := range []bool{false, true} {
+		ts.putFile(t, "/f", "good")
+		c := ts.loginAlice(t)
+		dc := c.pasv()
+		if queued {
+			c.raw("SIZE f\r\nSTOR f\r\n")
+		} else {
+			c.cmd(150, "STOR f")
+		}
+		c.NC.(*net.TCPConn).CloseWrite()
+		time.Sleep(20 * time.Millisecond) // the server sees the end first
+		io.WriteString(dc, "cut short")
+		dc.Close()
+		if queued {
+			c.expect(213)
+			if code, msg := c.read(); code == 150 { // it started before the end came
+				c.expect(426)
+			} else if code != 425 {
+				t.Fatalf("queued STOR: %d %q", code, msg)
+			}
+		} else {
+			c.expect(426)
+		}
+		c.expectClosed()
+		if got := getFile(t, ts.Mem, "/f"); got != "good" {
+			t.Fatalf("queued %v: f holds %q", queued, got)
+		}
+	}
+}
+
 // A client that half-closes its data connection in the middle of a
 // download, or never sends on an upload's and half-closes it, ends that
 // transfer as a complete upload (EOF) or a broken download; the session

@@ -208,7 +208,16 @@ func (s *Session) acquireData() (Reply, bool) {
 	if s.srv != nil && s.srv.RequireTLS && !s.protPrivate {
 		return NewReply(521, "Data connections must be protected: use PROT P."), false
 	}
-	if !s.data.start() {
+	// Under mu with the check of eof: drainAfterEOF either sees this
+	// transfer running, and aborts it, or keeps it from starting.
+	s.mu.Lock()
+	eof := s.eof
+	started := !eof && s.data.start()
+	s.mu.Unlock()
+	if eof {
+		return NewReply(425, "Control connection closed; no transfer."), false
+	}
+	if !started {
 		return NewReply(425, "Another transfer is in progress."), false
 	}
 	s.data.bytes.Store(0)
