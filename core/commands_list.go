@@ -296,7 +296,7 @@ func writeLines(w io.Writer, entries []fs.FileInfo, line func([]byte, fs.FileInf
 // sixMonths is the age past which `ls -l` shows the year instead of the time.
 const sixMonths = 182 * 24 * time.Hour
 
-// appendLsLine formats fi as `ls -l` does:
+// appendLsLine formats fi as `ls -l` does, in UTC:
 // "-rw-r--r-- 1 ftp ftp 1234 Jan  2 15:04 name", with the year instead of
 // the time for dates more than six months old or in the future.
 func appendLsLine(b []byte, fi fs.FileInfo, now time.Time) []byte {
@@ -308,7 +308,7 @@ func appendLsLine(b []byte, fi fs.FileInfo, now time.Time) []byte {
 	}
 	b = append(b, size...)
 	b = append(b, ' ')
-	t := fi.ModTime()
+	t := fi.ModTime().UTC() // as MDTM and MLSD, whatever the server's zone
 	if d := now.Sub(t); d > sixMonths || d < -time.Hour {
 		b = t.AppendFormat(b, "Jan _2  2006")
 	} else {

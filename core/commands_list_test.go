@@ -35,6 +35,12 @@ func TestLsLine(t *testing.T) {
 			"-rw------- 1 ftp ftp            1 Jun 17  2024 future"},
 		{fakeInfo{"é ü", 1, fs.ModeSetuid | 0o755, now},
 			"-rwsr-xr-x 1 ftp ftp            1 Jun 15 12:00 é ü"},
+		// in UTC whatever the server's zone, as MDTM and MLSD give it and as
+		// ProFTPD (TimesGMT) and vsftpd (use_localtime=NO) list by default
+		{fakeInfo{"zoned", 1, 0o644, time.Date(2024, 6, 15, 16, 30, 0, 0, time.FixedZone("UTC+5", 5*3600))},
+			"-rw-r--r-- 1 ftp ftp            1 Jun 15 11:30 zoned"},
+		{fakeInfo{"newyear", 1, 0o644, time.Date(2024, 1, 1, 1, 0, 0, 0, time.FixedZone("UTC+2", 2*3600))},
+			"-rw-r--r-- 1 ftp ftp            1 Dec 31 23:00 newyear"},
 	}
 	for _, tc := range tests {
 		if got := string(appendLsLine(nil, tc.fi, now)); got != tc.want {
