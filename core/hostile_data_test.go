@@ -2,6 +2,7 @@ package core
 
 import (
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -178,4 +179,61 @@ func TestQUITDuringStalledDataHandshake(t *testing.T) {
 		t.Fatalf("QUIT took %v", d)
 	}
 	waitFor(t, func() bool { return ts.sessionCount() == 0 })
+}
+
+// osThreads is the process's thread count (Linux); -1 elsewhere.
+func osThreads() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if n, ok := strings.CutPrefix(line, "Threads:"); ok {
+			var v int
+			fmt.Sscan(n, &v)
+			return v
+		}
+	}
+	return -1
+}
+
+// Uploads read by blocking reads hold a thread each while they run: many
+// slow uploads at once must not take a thread each past a bound (past the
+// runtime's 10 000 threads the whole process dies); the rest read through
+// the poller, and every upload still arrives whole.
+func TestManyUploadsBoundThreads(t *testing.T) {
+	if osThreads() < 0 {
+		t.Skip("no thread count here")
+	}
+	old := maxDetached
+	maxDetached = 4
+	t.Cleanup(func() { maxDetached = old })
+	ts := startServer(t)
+	const n = 40
+	before := osThreads()
+	var conns []*ftpConn
+	var dcs []net.Conn
+	for i := range n {
+		c := ts.loginAlice(t)
+		dc := c.pasv()
+		c.cmd(150, "STOR up%d", i)
+		io.WriteString(dc, "first half ")
+		conns, dcs = append(conns, c), append(dcs, dc)
+	}
+	time.Sleep(200 * time.Millisecond) // every upload in its read loop
+	during := osThreads()
+	for i, dc := range dcs {
+		io.WriteString(dc, "second half")
+		dc.Close()
+		conns[i].expect(226)
+	}
+	t.Logf("threads: %d before, %d during %d uploads", before, during, n)
+	if during-before > n/2 {
+		t.Fatalf("%d threads during %d uploads, %d before", during, n, before)
+	}
+	for i := range n {
+		if got := getFile(t, ts.Mem, fmt.Sprintf("/up%d", i)); got != "first half second half" {
+			t.Fatalf("up%d: %q", i, got)
+		}
+	}
 }

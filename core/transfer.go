@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -88,6 +89,15 @@ func (s *Session) copyData(dst io.Writer, src io.Reader, conn net.Conn, netToLoc
 // detachConn is not available.
 var detachUploads = true
 
+// maxDetached bounds the uploads read by blocking reads at once: each holds
+// a thread of its own while it runs, and past the runtime's thread limit
+// (10 000) the process dies. Uploads past the bound read through the
+// poller.
+var maxDetached int64 = 256
+
+// detached counts the uploads reading by blocking reads now.
+var detached atomic.Int64
+
 // errRecvWait is a read of recvLoop that waited recvLowatWait for less
 // than recvLowat bytes: the next one takes what has come.
 var errRecvWait = errors.New("no data yet")
@@ -139,12 +149,29 @@ func (s *Session) recvLoop(dst io.Writer, conn *net.TCPConn) (int64, error) {
 // the loop ends.
 func recvReader(conn *net.TCPConn) (read func([]byte) (int, error), done func()) {
 	if detachUploads {
-		if fd, ok := detachConn(conn, recvLowat, recvLowatWait); ok {
-			return func(b []byte) (int, error) { return readDetached(fd, b) }, func() { closeDetached(fd) }
+		if fd, ok := detachBounded(conn); ok {
+			return func(b []byte) (int, error) { return readDetached(fd, b) }, func() {
+				closeDetached(fd)
+				detached.Add(-1)
+			}
 		}
 	}
 	setRcvLowat(conn, recvLowat)
 	return func(b []byte) (int, error) { return pollRead(conn, b) }, func() {}
+}
+
+// detachBounded is detachConn, while fewer than maxDetached uploads are
+// detached; the caller gives the place back (detached) when it is done.
+func detachBounded(conn *net.TCPConn) (int, bool) {
+	if detached.Add(1) > maxDetached {
+		detached.Add(-1)
+		return -1, false
+	}
+	fd, ok := detachConn(conn, recvLowat, recvLowatWait)
+	if !ok {
+		detached.Add(-1)
+	}
+	return fd, ok
 }
 
 // pollRead is a read of recvLoop through the poller.
