@@ -113,13 +113,14 @@ func init() {
 		"MFMT":    {fn: (*Session).cmdMFMT, path: pathSecond, flags: cmdNeedArg | cmdWrite, feat: "MFMT", help: "MFMT <YYYYMMDDHHMMSS> <path>"},
 		"MFF":     {fn: (*Session).cmdMFF, path: pathSecond, flags: cmdNeedArg | cmdWrite, feat: "MFF modify;unix.mode;", help: "MFF <fact>=<value>;... <path>"},
 		"MLST":    {fn: (*Session).cmdMLST, path: pathWhole, feat: "MLST type*;size*;modify*;perm*;unique*;unix.mode*;", help: "MLST [<path>]"},
-		"HASH":    {fn: (*Session).cmdHASH, path: pathWhole, flags: cmdNeedArg, feat: "HASH SHA-256*;SHA-1;MD5;CRC32", help: "HASH <path>"},
+		"HASH":    {fn: (*Session).cmdHASH, path: pathWhole, flags: cmdNeedArg, feat: "HASH SHA-256*;SHA-1;MD5;CRC32;SHA-512", help: "HASH <path>"},
 		"RANG":    {fn: (*Session).cmdRANG, flags: cmdNeedArg, help: "RANG <start> <end> (before HASH)"},
 		"XCRC":    {fn: (*Session).cmdXCRC, path: pathQuoted, flags: cmdNeedArg, feat: "XCRC", help: "XCRC <path> | XCRC \"<path>\" <start> <end>"},
 		"XMD5":    {fn: (*Session).cmdXMD5, path: pathQuoted, flags: cmdNeedArg, feat: "XMD5", help: "XMD5 <path> | XMD5 \"<path>\" <start> <end>"},
 		"XSHA1":   {fn: (*Session).cmdXSHA1, path: pathQuoted, flags: cmdNeedArg, feat: "XSHA1", help: "XSHA1 <path> | XSHA1 \"<path>\" <start> <end>"},
 		"XSHA":    {fn: (*Session).cmdXSHA1, path: pathQuoted, flags: cmdNeedArg, feat: "XSHA", help: "XSHA <path> | XSHA \"<path>\" <start> <end>"},
 		"XSHA256": {fn: (*Session).cmdXSHA256, path: pathQuoted, flags: cmdNeedArg, feat: "XSHA256", help: "XSHA256 <path> | XSHA256 \"<path>\" <start> <end>"},
+		"XSHA512": {fn: (*Session).cmdXSHA512, path: pathQuoted, flags: cmdNeedArg, feat: "XSHA512", help: "XSHA512 <path> | XSHA512 \"<path>\" <start> <end>"},
 		"ALLO":    {fn: (*Session).cmdALLO, help: "ALLO <size>"},
 
 		// listings (commands_list.go): sent over the data connection

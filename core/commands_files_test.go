@@ -134,10 +134,15 @@ func TestHashes(t *testing.T) {
 		{"XMD5 f", "5d41402abc4b2a76b9719d911017c592"},
 		{"XSHA1 f", "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"},
 		{"XSHA256 f", sha256},
+		{"XSHA512 f", "9b71d224bd62f3785d96d46ad3ea3d73319bfbc2890caadae2dff72519673ca72323c3d99ba5c11d7c7acc6e14b8c5da0c4663475c2e5c3adef46f73bcdec043"},
 	} {
 		if msg := c.cmd(250, "%s", tc.cmd); msg != tc.want {
 			t.Errorf("%s: %q, want %q", tc.cmd, msg, tc.want)
 		}
+	}
+	c.cmd(200, "OPTS HASH SHA-512") // ProFTPD's mod_digest offers it too
+	if msg := c.cmd(213, "HASH f"); msg != "SHA-512 0-5 9b71d224bd62f3785d96d46ad3ea3d73319bfbc2890caadae2dff72519673ca72323c3d99ba5c11d7c7acc6e14b8c5da0c4663475c2e5c3adef46f73bcdec043 /f" {
+		t.Errorf("HASH SHA-512: %q", msg)
 	}
 	if msg := c.cmd(553, "HASH d"); msg != "HASH of a folder is not defined." {
 		t.Errorf("HASH of a folder: %q", msg)

@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"hash"
 	"hash/crc32"
@@ -23,6 +24,7 @@ var hashAlgos = []struct {
 	{"SHA-1", sha1.New},
 	{"MD5", md5.New},
 	{"CRC32", func() hash.Hash { return crc32.NewIEEE() }},
+	{"SHA-512", sha512.New},
 }
 
 // byteRange is the part of a file from start up to, not including, end.
@@ -94,6 +96,7 @@ func (s *Session) cmdXCRC(r *request) Reply    { return s.xhash(r, crc32.NewIEEE
 func (s *Session) cmdXMD5(r *request) Reply    { return s.xhash(r, md5.New()) }
 func (s *Session) cmdXSHA1(r *request) Reply   { return s.xhash(r, sha1.New()) }
 func (s *Session) cmdXSHA256(r *request) Reply { return s.xhash(r, sha256.New()) }
+func (s *Session) cmdXSHA512(r *request) Reply { return s.xhash(r, sha512.New()) }
 
 // xhash answers XCRC, XMD5, XSHA1 and XSHA256 with the digest of the whole
 // file, or of the bytes START up to, not including, END with the form

@@ -22,7 +22,7 @@ func TestFEATFromTable(t *testing.T) {
 		feats = append(feats, l[1:])
 	}
 	for _, want := range []string{"UTF8", "TVFS", "SIZE", "MDTM", "REST STREAM", "EPSV", "EPRT",
-		"MLST type*;size*;modify*;perm*;unique*;unix.mode*;", "HASH SHA-256*;SHA-1;MD5;CRC32", "AVBL", "MFMT", "SITE CHMOD"} {
+		"MLST type*;size*;modify*;perm*;unique*;unix.mode*;", "HASH SHA-256*;SHA-1;MD5;CRC32;SHA-512", "AVBL", "MFMT", "SITE CHMOD"} {
 		if !slices.Contains(feats, want) {
 			t.Errorf("FEAT lacks %q: %q", want, feats)
 		}
