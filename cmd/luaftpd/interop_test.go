@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -42,6 +43,9 @@ func TestMain(m *testing.M) {
 	// Executable by others too, for the -run-as test's dropped process.
 	os.Chmod(dir, 0o755)
 	binPath = filepath.Join(dir, "luaftpd")
+	if runtime.GOOS == "windows" {
+		binPath += ".exe" // Windows runs a program by its .exe name
+	}
 	args := []string{"build", "-o", binPath}
 	if raceEnabled {
 		args = append(args, "-race") // the clients exercise the server under the race detector
