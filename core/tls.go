@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,10 +39,71 @@ func SelfSignedTLSConfig(hosts ...string) (*tls.Config, error) {
 // tickets stay on: their keys live in this *tls.Config, which is what lets
 // a data connection resume the control connection's session.
 func newTLSConfig(cert tls.Certificate) *tls.Config {
-	return &tls.Config{
-		Certificates: []tls.Certificate{cert},
-		MinVersion:   tls.VersionTLS12,
+	cfg := baseTLSConfig()
+	cfg.Certificates = []tls.Certificate{cert}
+	return cfg
+}
+
+// baseTLSConfig is the configuration every server one starts from.
+func baseTLSConfig() *tls.Config {
+	return &tls.Config{MinVersion: tls.VersionTLS12}
+}
+
+// CertFiles is a certificate and its key read from PEM files, which Reload
+// reads again when they have been replaced (a renewal). The configuration
+// of TLSConfig serves whichever pair loaded last to every new handshake;
+// connections already up keep theirs.
+type CertFiles struct {
+	certFile, keyFile string
+	mu                sync.Mutex // one Reload at a time: an older read never wins
+	cert              atomic.Pointer[tls.Certificate]
+}
+
+// LoadCertFiles reads the certificate of certFile and the key of keyFile,
+// which must match.
+func LoadCertFiles(certFile, keyFile string) (*CertFiles, error) {
+	c := &CertFiles{certFile: certFile, keyFile: keyFile}
+	if err := c.Reload(); err != nil {
+		return nil, err
 	}
+	return c, nil
+}
+
+// Reload reads the files again. If they load and match, every handshake
+// from now on uses the new certificate; otherwise it returns the error
+// and the certificate loaded before stays in use.
+func (c *CertFiles) Reload() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cert, err := tls.LoadX509KeyPair(c.certFile, c.keyFile)
+	if err != nil {
+		return fmt.Errorf("tls: load certificate %s and key %s: %w", c.certFile, c.keyFile, err)
+	}
+	if cert.Leaf == nil { // filled in by LoadX509KeyPair unless GODEBUG says otherwise
+		if cert.Leaf, err = x509.ParseCertificate(cert.Certificate[0]); err != nil {
+			return fmt.Errorf("tls: parse certificate %s: %w", c.certFile, err)
+		}
+	}
+	c.cert.Store(&cert)
+	return nil
+}
+
+// Files returns the certificate and key file names.
+func (c *CertFiles) Files() (certFile, keyFile string) { return c.certFile, c.keyFile }
+
+// Leaf returns the certificate served now.
+func (c *CertFiles) Leaf() *x509.Certificate { return c.cert.Load().Leaf }
+
+// TLSConfig returns a new server configuration serving the certificate
+// loaded last. A server must keep the one it got: its session ticket keys
+// are what lets a data connection resume its control connection's session,
+// across a Reload too, which changes the certificate and not those keys.
+func (c *CertFiles) TLSConfig() *tls.Config {
+	cfg := baseTLSConfig()
+	cfg.GetCertificate = func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+		return c.cert.Load(), nil
+	}
+	return cfg
 }
 
 // selfSigned makes an ECDSA P-256 certificate valid for a year for hosts.
