@@ -58,7 +58,7 @@ type listener struct {
 // serve builds the server, binds, drops privileges, serves until a signal
 // and shuts down.
 func serve(o *options, logger *slog.Logger) error {
-	srv, engine, err := buildServer(o, logger)
+	srv, engine, certs, err := buildServer(o, logger)
 	if err != nil {
 		return err
 	}
@@ -84,6 +84,9 @@ func serve(o *options, logger *slog.Logger) error {
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 	announce(o, srv, lns, logger)
+	if certs != nil {
+		logger.Info("TLS certificate", certAttrs(certs)...)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if engine != nil && o.scripts != "" {
@@ -92,9 +95,12 @@ func serve(o *options, logger *slog.Logger) error {
 	users, _ := srv.Auth.(*core.Users)
 	ur := &usersReloader{live: users, args: o.args, logger: logger}
 	go ur.watch(ctx, usersFiles(o))
+	cr := &certReloader{files: certs, logger: logger}
+	go cr.watch(ctx)
 	reload := func() {
 		reloadScripts(engine, logger)
 		ur.reload()
+		cr.reload()
 	}
 	return serveAll(srv, reload, lns, sigs, logger)
 }
@@ -115,14 +121,15 @@ func serveAll(srv *core.Server, reload func(), lns []listener, sigs <-chan os.Si
 	return waitAndShutdown(srv, reload, sigs, errc, len(lns), logger)
 }
 
-// buildServer makes the core.Server of o, and the script engine it uses.
-func buildServer(o *options, logger *slog.Logger) (*core.Server, *hooks.Engine, error) {
+// buildServer makes the core.Server of o, the script engine it uses and,
+// with -tls-cert, the certificate files its TLS configuration serves.
+func buildServer(o *options, logger *slog.Logger) (*core.Server, *hooks.Engine, *core.CertFiles, error) {
 	if err := makeDir(o.root, o.runAs); err != nil {
-		return nil, nil, fmt.Errorf("root: %w", err)
+		return nil, nil, nil, fmt.Errorf("root: %w", err)
 	}
 	fsys, err := vfs.NewLocal(o.root)
 	if err != nil {
-		return nil, nil, fmt.Errorf("root: %w", err)
+		return nil, nil, nil, fmt.Errorf("root: %w", err)
 	}
 	srv := &core.Server{
 		FS:               fsys,
@@ -145,20 +152,21 @@ func buildServer(o *options, logger *slog.Logger) (*core.Server, *hooks.Engine, 
 	}
 	users, err := buildUsers(o, logger)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if users != nil { // a nil *Users in the interface would not be a nil Authenticator
 		srv.Auth = users
 	}
-	if srv.TLSConfig, err = buildTLS(o); err != nil {
-		return nil, nil, err
+	var certs *core.CertFiles
+	if srv.TLSConfig, certs, err = buildTLS(o); err != nil {
+		return nil, nil, nil, err
 	}
 	engine, err := newEngine(o, logger)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	srv.Hooks = engine
-	return srv, engine, nil
+	return srv, engine, certs, nil
 }
 
 // newEngine loads the scripts: the stock ones and those of -scripts. It
@@ -182,23 +190,25 @@ func newEngine(o *options, logger *slog.Logger) (*hooks.Engine, error) {
 	return engine, nil
 }
 
-// buildTLS returns the one TLS configuration of the server, or nil.
-func buildTLS(o *options) (*tls.Config, error) {
+// buildTLS returns the one TLS configuration of the server, or nil, and
+// with -tls-cert the files it serves, which a reload reads again (a
+// self-signed certificate has nothing to reload).
+func buildTLS(o *options) (*tls.Config, *core.CertFiles, error) {
 	switch {
 	case o.tlsCert != "":
-		cfg, err := core.LoadTLSConfig(o.tlsCert, o.tlsKey)
+		certs, err := core.LoadCertFiles(o.tlsCert, o.tlsKey)
 		if err != nil {
-			return nil, fmt.Errorf("tls: %w", err)
+			return nil, nil, err // it names the files
 		}
-		return cfg, nil
+		return certs.TLSConfig(), certs, nil
 	case o.tlsSelfSigned:
 		cfg, err := core.SelfSignedTLSConfig(certHosts(o)...)
 		if err != nil {
-			return nil, fmt.Errorf("tls: %w", err)
+			return nil, nil, fmt.Errorf("tls: %w", err)
 		}
-		return cfg, nil
+		return cfg, nil, nil
 	}
-	return nil, nil
+	return nil, nil, nil
 }
 
 // certHosts are the names a self-signed certificate is made for, beyond

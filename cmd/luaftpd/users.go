@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/luaftpd/luaftpd/core"
 )
@@ -107,10 +106,6 @@ func buildUsers(o *options, logger *slog.Logger) (*core.Users, error) {
 	return users, nil
 }
 
-// usersPollInterval is how often the users file and the config file are
-// looked at for a change.
-const usersPollInterval = 2 * time.Second
-
 // usersReloader reads the users again, on SIGHUP or when their files
 // change; one reload at a time, so an older read never replaces a newer.
 type usersReloader struct {
@@ -140,49 +135,11 @@ func (r *usersReloader) reload() {
 }
 
 // watch reloads the users whenever one of files changes (written in place
-// or replaced, as luaftpd passwd does), until ctx ends. Polling a file or
-// two costs nothing worth a watcher, and sees files that come back.
+// or replaced, as luaftpd passwd does), until ctx ends.
 func (r *usersReloader) watch(ctx context.Context, files []string) {
-	if r.live == nil || len(files) == 0 {
-		return
+	if r.live != nil {
+		pollFiles(ctx, files, r.reload)
 	}
-	last := statAll(files)
-	t := time.NewTicker(usersPollInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if now := statAll(files); !sameStats(last, now) {
-			last = now
-			r.reload()
-		}
-	}
-}
-
-// statAll describes each file; nil for one that cannot be read.
-func statAll(files []string) []os.FileInfo {
-	out := make([]os.FileInfo, len(files))
-	for i, f := range files {
-		out[i], _ = os.Stat(f)
-	}
-	return out
-}
-
-// sameStats reports whether no file changed between a and b.
-func sameStats(a, b []os.FileInfo) bool {
-	for i := range a {
-		switch {
-		case (a[i] == nil) != (b[i] == nil):
-			return false
-		case a[i] == nil:
-		case !os.SameFile(a[i], b[i]) || !a[i].ModTime().Equal(b[i].ModTime()) || a[i].Size() != b[i].Size():
-			return false
-		}
-	}
-	return true
 }
 
 // loadUsers builds the users that args (and the config file they name)
