@@ -15,15 +15,34 @@ import (
 // users file, the config file, the TLS certificate and key) are looked at.
 const pollInterval = 2 * time.Second
 
-// pollFiles calls changed whenever one of files changes (written in place
+// fileWatch is a few files and what they looked like when last seen.
+type fileWatch struct {
+	files []string
+	last  []os.FileInfo
+}
+
+// watchFiles looks at the files (empty names left out) now. Taken before
+// the files are read, it makes a change made after that read, however
+// soon, a change the polling sees.
+func watchFiles(files ...string) *fileWatch {
+	w := &fileWatch{}
+	for _, f := range files {
+		if f != "" {
+			w.files = append(w.files, f)
+		}
+	}
+	w.last = statAll(w.files)
+	return w
+}
+
+// poll calls changed whenever one of the files changes (written in place
 // or replaced: its identity, mtime or size), until ctx ends. Polling a
 // file or two costs nothing worth a watcher, sees files that come back,
 // and follows symbolic links whose target moves (certbot's live folder).
-func pollFiles(ctx context.Context, files []string, changed func()) {
-	if len(files) == 0 {
+func (w *fileWatch) poll(ctx context.Context, changed func()) {
+	if len(w.files) == 0 {
 		return
 	}
-	last := statAll(files)
 	t := time.NewTicker(pollInterval)
 	defer t.Stop()
 	for {
@@ -32,8 +51,8 @@ func pollFiles(ctx context.Context, files []string, changed func()) {
 			return
 		case <-t.C:
 		}
-		if now := statAll(files); !sameStats(last, now) {
-			last = now
+		if now := statAll(w.files); !sameStats(w.last, now) {
+			w.last = now
 			changed()
 		}
 	}
@@ -89,12 +108,11 @@ func (r *certReloader) reload() {
 	r.logger.Info("TLS certificate reloaded", certAttrs(r.files)...)
 }
 
-// watch reloads the certificate whenever its file or its key's changes,
-// until ctx ends.
-func (r *certReloader) watch(ctx context.Context) {
+// watch reloads the certificate whenever the certificate file or the key
+// file of w changes, until ctx ends.
+func (r *certReloader) watch(ctx context.Context, w *fileWatch) {
 	if r.files != nil {
-		certFile, keyFile := r.files.Files()
-		pollFiles(ctx, []string{certFile, keyFile}, r.reload)
+		w.poll(ctx, r.reload)
 	}
 }
 

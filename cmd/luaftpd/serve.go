@@ -58,6 +58,9 @@ type listener struct {
 // serve builds the server, binds, drops privileges, serves until a signal
 // and shuts down.
 func serve(o *options, logger *slog.Logger) error {
+	// The files reloaded on a change are looked at before they are read.
+	usersWatch := watchFiles(o.usersFile, o.config)
+	certWatch := watchFiles(o.tlsCert, o.tlsKey)
 	srv, engine, certs, err := buildServer(o, logger)
 	if err != nil {
 		return err
@@ -94,9 +97,9 @@ func serve(o *options, logger *slog.Logger) error {
 	}
 	users, _ := srv.Auth.(*core.Users)
 	ur := &usersReloader{live: users, args: o.args, logger: logger}
-	go ur.watch(ctx, usersFiles(o))
+	go ur.watch(ctx, usersWatch)
 	cr := &certReloader{files: certs, logger: logger}
-	go cr.watch(ctx)
+	go cr.watch(ctx, certWatch)
 	reload := func() {
 		reloadScripts(engine, logger)
 		ur.reload()

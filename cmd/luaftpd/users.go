@@ -134,11 +134,11 @@ func (r *usersReloader) reload() {
 	r.logger.Info("users reloaded", "users", r.live.Len())
 }
 
-// watch reloads the users whenever one of files changes (written in place
-// or replaced, as luaftpd passwd does), until ctx ends.
-func (r *usersReloader) watch(ctx context.Context, files []string) {
+// watch reloads the users whenever one of the files of w changes (written
+// in place or replaced, as luaftpd passwd does), until ctx ends.
+func (r *usersReloader) watch(ctx context.Context, w *fileWatch) {
 	if r.live != nil {
-		pollFiles(ctx, files, r.reload)
+		w.poll(ctx, r.reload)
 	}
 }
 
@@ -157,17 +157,6 @@ func loadUsers(args []string, logger *slog.Logger) (*core.Users, error) {
 		users = core.NewUsers()
 	}
 	return users, nil
-}
-
-// usersFiles are the files the users come from, watched for changes.
-func usersFiles(o *options) []string {
-	var files []string
-	for _, f := range []string{o.usersFile, o.config} {
-		if f != "" {
-			files = append(files, f)
-		}
-	}
-	return files
 }
 
 // exposedMode is the permission bits that let the file's group or anyone
