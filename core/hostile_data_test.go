@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -234,6 +235,62 @@ func TestManyUploadsBoundThreads(t *testing.T) {
 	for i := range n {
 		if got := getFile(t, ts.Mem, fmt.Sprintf("/up%d", i)); got != "first half second half" {
 			t.Fatalf("up%d: %q", i, got)
+		}
+	}
+}
+
+// slowConn is a data connection that takes its time for every write and
+// keeps a deadline as a socket does: a write after it fails.
+type slowConn struct {
+	net.Conn
+	mu       sync.Mutex
+	deadline time.Time
+	n        int
+}
+
+func (c *slowConn) SetDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.deadline = t
+	return nil
+}
+
+func (c *slowConn) Write(p []byte) (int, error) {
+	time.Sleep(10 * time.Millisecond)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.deadline.IsZero() && time.Now().After(c.deadline) {
+		return 0, os.ErrDeadlineExceeded
+	}
+	c.n += len(p)
+	return len(p), nil
+}
+
+// pieceReader reads 64 KiB at most at a time.
+type pieceReader struct{ r io.Reader }
+
+func (p pieceReader) Read(b []byte) (int, error) { return p.r.Read(b[:min(len(b), 64<<10)]) }
+
+// A client that reads a download or a listing slowly but steadily is not
+// taken for a stalled one: the stall timeout bounds a pause, not the whole
+// transfer (it cut a steady client short once a megabyte took longer than
+// the stall timeout).
+func TestSlowSteadyReaderNotStalled(t *testing.T) {
+	old := dataStallTimeout
+	dataStallTimeout = 100 * time.Millisecond
+	t.Cleanup(func() { dataStallTimeout = old })
+	s := newDataTestSession(&Server{})
+	data := strings.Repeat("x", 1<<20) // in 64 KiB pieces, 10 ms apart
+	conn := &slowConn{}
+	n, err := s.copyLoop(conn, pieceReader{strings.NewReader(data)}, conn, false, &sendBufs)
+	if err != nil || n != int64(len(data)) || conn.n != len(data) {
+		t.Fatalf("download: %d bytes, %v", n, err)
+	}
+	conn = &slowConn{}
+	w := &countWriter{w: conn, n: &s.data.bytes, stall: s.newStallClock(conn)}
+	for range 16 {
+		if _, err := w.Write([]byte(data[:64<<10])); err != nil {
+			t.Fatalf("listing: %v after %d bytes", err, conn.n)
 		}
 	}
 }

@@ -17,10 +17,6 @@ import (
 // (TLS, TYPE A downloads).
 const copyBufSize = 32 << 10
 
-// copyChunk is how much a loop moves between renewals of its stall
-// deadline.
-const copyChunk = 1 << 20
-
 // dataStallTimeout ends a transfer during which nothing moves for this long
 // (a client that connects and never sends) with 426, since the session's
 // idle timeout does not run during a transfer. vsftpd's
@@ -189,8 +185,8 @@ func (s *Session) copyLoop(dst io.Writer, src io.Reader, conn net.Conn, netToLoc
 	bp := pool.Get().(*[]byte)
 	defer pool.Put(bp)
 	buf := *bp
-	var n, renewed int64
-	s.renewStall(conn)
+	var n int64
+	stall := s.newStallClock(conn)
 	for {
 		nr, rerr := src.Read(buf)
 		if nr > 0 {
@@ -203,10 +199,7 @@ func (s *Session) copyLoop(dst io.Writer, src io.Reader, conn net.Conn, netToLoc
 			if werr != nil {
 				return n, &copyError{local: netToLocal, err: werr}
 			}
-			if n-renewed >= copyChunk {
-				s.renewStall(conn)
-				renewed = n
-			}
+			stall.moved()
 		}
 		if rerr == io.EOF {
 			return n, nil
@@ -218,10 +211,33 @@ func (s *Session) copyLoop(dst io.Writer, src io.Reader, conn net.Conn, netToLoc
 }
 
 // renewStall gives the data connection dataStallTimeout to move the next
-// chunk.
+// bytes.
 func (s *Session) renewStall(conn net.Conn) {
 	if conn != nil && dataStallTimeout > 0 {
 		conn.SetDeadline(time.Now().Add(dataStallTimeout))
+	}
+}
+
+// stallClock renews a data connection's stall deadline as bytes move, a
+// quarter of dataStallTimeout apart at most often: the timeout bounds a
+// pause, however slowly a steady client reads the whole transfer.
+type stallClock struct {
+	s       *Session
+	conn    net.Conn
+	renewed time.Time
+}
+
+// newStallClock arms conn's stall deadline.
+func (s *Session) newStallClock(conn net.Conn) stallClock {
+	s.renewStall(conn)
+	return stallClock{s: s, conn: conn, renewed: time.Now()}
+}
+
+// moved is called after bytes moved.
+func (c *stallClock) moved() {
+	if now := time.Now(); now.Sub(c.renewed) >= dataStallTimeout/4 {
+		c.s.renewStall(c.conn)
+		c.renewed = now
 	}
 }
 
@@ -334,7 +350,7 @@ func (s *Session) sendData(r *request, produce func(w io.Writer) error) Reply {
 	start := time.Now()
 	rep := s.moveData(r, "Opening data connection.", func(conn net.Conn) error {
 		// Listings write line by line: buffer them into few segments.
-		bw := bufio.NewWriterSize(&countWriter{w: conn, n: &s.data.bytes}, copyBufSize)
+		bw := bufio.NewWriterSize(&countWriter{w: conn, n: &s.data.bytes, stall: s.newStallClock(conn)}, copyBufSize)
 		if err := produce(bw); err != nil {
 			return err
 		}
@@ -361,14 +377,19 @@ func (s *Session) SendData(ctx context.Context, data []byte) error {
 	return nil
 }
 
-// countWriter counts what reaches the data connection for STAT.
+// countWriter counts what reaches the data connection for STAT, and
+// renews its stall deadline.
 type countWriter struct {
-	w io.Writer
-	n interface{ Add(int64) int64 }
+	w     io.Writer
+	n     interface{ Add(int64) int64 }
+	stall stallClock
 }
 
 func (c *countWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n.Add(int64(n))
+	if n > 0 {
+		c.stall.moved()
+	}
 	return n, err
 }
