@@ -261,11 +261,14 @@ func (s *Session) siteHelp() Reply {
 	return Reply{Code: 214, Lines: append(lines, "End.")}
 }
 
-// siteChmod runs SITE CHMOD on r.path, the path after the mode.
+// siteChmod runs SITE CHMOD on r.path, the path after the mode: octal
+// ("644") or symbolic as chmod(1) takes it ("u+x,go-w"), as ProFTPD and
+// pure-ftpd accept.
 func (s *Session) siteChmod(r *request, args string) Reply {
 	modeText, _, _ := strings.Cut(args, " ")
 	mode, err := strconv.ParseUint(modeText, 8, 32)
-	if err != nil || r.path == "" {
+	symbolic := err != nil
+	if symbolic && !validSymbolic(modeText) || r.path == "" {
 		return NewReply(501, "Syntax: SITE CHMOD <mode> <path>")
 	}
 	if mode > 0o777 { // no backend sets setuid, setgid or sticky bits
@@ -278,10 +281,78 @@ func (s *Session) siteChmod(r *request, args string) Reply {
 	if !ok {
 		return NewReply(502, "SITE CHMOD not supported by this server's storage.")
 	}
-	if err := ch.Chmod(r.ctx, r.path, fs.FileMode(mode)); err != nil {
+	perm := fs.FileMode(mode)
+	if symbolic {
+		fi, err := s.fs.Stat(r.ctx, r.path)
+		if err != nil {
+			return s.fail(err)
+		}
+		perm = applySymbolic(fi.Mode().Perm(), fi.IsDir(), modeText)
+	}
+	if err := ch.Chmod(r.ctx, r.path, perm); err != nil {
 		return s.fail(err)
 	}
 	return NewReply(200, "SITE CHMOD command successful.")
+}
+
+// validSymbolic reports whether text is a symbolic mode of chmod(1) made of
+// clauses "[ugoa]*[+-=][rwxX]*..." joined by commas (no s or t: they are
+// refused in octal too).
+func validSymbolic(text string) bool {
+	for _, clause := range strings.Split(text, ",") {
+		who := strings.TrimLeft(clause, "ugoa")
+		if who == "" || strings.IndexByte("+-=", who[0]) < 0 {
+			return false
+		}
+		if strings.Trim(who, "+-=rwxX") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// applySymbolic applies a valid symbolic mode to perm; X is x for a folder
+// or for what is executable already. No "who" means all (ugoa), without
+// chmod(1)'s umask, as ProFTPD applies it.
+func applySymbolic(perm fs.FileMode, dir bool, text string) fs.FileMode {
+	for _, clause := range strings.Split(text, ",") {
+		ops := strings.TrimLeft(clause, "ugoa")
+		var mask fs.FileMode
+		for _, c := range clause[:len(clause)-len(ops)] {
+			mask |= map[rune]fs.FileMode{'u': 0o700, 'g': 0o070, 'o': 0o007, 'a': 0o777}[c]
+		}
+		if mask == 0 {
+			mask = 0o777
+		}
+		for ops != "" {
+			op := ops[0]
+			n := strings.IndexAny(ops[1:], "+-=") + 1
+			if n == 0 {
+				n = len(ops)
+			}
+			var bits fs.FileMode
+			for _, c := range ops[1:n] {
+				switch {
+				case c == 'r':
+					bits |= 0o444
+				case c == 'w':
+					bits |= 0o222
+				case c == 'x', c == 'X' && (dir || perm&0o111 != 0):
+					bits |= 0o111
+				}
+			}
+			switch bits &= mask; op {
+			case '+':
+				perm |= bits
+			case '-':
+				perm &^= bits
+			case '=':
+				perm = perm&^mask | bits
+			}
+			ops = ops[n:]
+		}
+	}
+	return perm
 }
 
 // siteUtime runs "SITE UTIME YYYYMMDDhhmm[ss] path" (ProFTPD's

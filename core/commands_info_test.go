@@ -1,6 +1,7 @@
 package core
 
 import (
+	"io/fs"
 	"slices"
 	"strings"
 	"testing"
@@ -161,4 +162,48 @@ func TestSITEUTIME(t *testing.T) {
 	if msg := c.cmd(214, "SITE HELP"); !strings.Contains(msg, "\n UTIME YYYYMMDDhhmm[ss] <path>\n") {
 		t.Errorf("SITE HELP: %q", msg)
 	}
+}
+
+// TestSITEChmodSymbolic: SITE CHMOD takes chmod(1)'s symbolic modes too, as
+// ProFTPD and pure-ftpd do; no "who" means all, without a umask.
+func TestSITEChmodSymbolic(t *testing.T) {
+	ts := startServer(t)
+	ts.putFile(t, "/f", "x")
+	ts.mkdir(t, "/d")
+	c := ts.loginAlice(t)
+	mode := func(p string) fs.FileMode {
+		fi, err := ts.Mem.Stat(t.Context(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Mode().Perm()
+	}
+	c.cmd(200, "SITE CHMOD 644 f")
+	for _, tc := range []struct {
+		mode string
+		want fs.FileMode
+	}{
+		{"u+x", 0o744},
+		{"go-r", 0o700},
+		{"a=r", 0o444},
+		{"u+w,g+w", 0o664},
+		{"+x", 0o775},
+		{"o=", 0o770},
+		{"u-x+r,g=rw", 0o660},
+		{"a-x,a+X", 0o660}, // X: not executable any more, not a folder
+	} {
+		c.Is(200, "SITE CHMOD command successful.", "SITE CHMOD %s f", tc.mode)
+		if got := mode("/f"); got != tc.want {
+			t.Errorf("SITE CHMOD %s: mode %o, want %o", tc.mode, got, tc.want)
+		}
+	}
+	c.cmd(200, "SITE CHMOD 600 d")
+	c.cmd(200, "SITE CHMOD a+X d")
+	if got := mode("/d"); got != 0o711 {
+		t.Errorf("SITE CHMOD a+X of a folder: %o", got)
+	}
+	for _, bad := range []string{"u+s f", "z+x f", "u f", "u+x,", "+q f", "u+x"} {
+		c.Is(501, "Syntax: SITE CHMOD <mode> <path>", "SITE CHMOD %s", bad)
+	}
+	c.cmd(550, "SITE CHMOD u+x missing")
 }
