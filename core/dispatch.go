@@ -38,7 +38,8 @@ func (s *Session) execute(text string) {
 		return
 	}
 	verb, arg := splitCommand(text)
-	ctx, cancel := s.commandContext()
+	c := commands[verb]
+	ctx, cancel := s.commandContext(c != nil && c.flags&cmdTransfer != 0)
 	defer func() {
 		s.mu.Lock()
 		s.cancelCmd = nil

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -293,4 +294,34 @@ func TestSlowSteadyReaderNotStalled(t *testing.T) {
 			t.Fatalf("listing: %v after %d bytes", err, conn.n)
 		}
 	}
+}
+
+// ctxHooks watches TYPE with a Before hook that fails once the command's
+// context is cancelled, as a script's does.
+type ctxHooks struct{ fakeHooks }
+
+func (*ctxHooks) Wants(verb string) (bool, bool) { return verb == "TYPE", false }
+func (*ctxHooks) Before(ctx context.Context, ev *Event) (*Reply, error) {
+	return nil, ctx.Err()
+}
+
+// ABOR pipelined behind a queued command aborts it only if it is a
+// transfer: a TYPE before it still runs (its script hook is not cancelled
+// into a 451), a RETR before it does not start.
+func TestPipelinedABORSparesNonTransfer(t *testing.T) {
+	ts := startServer(t, func(s *Server) { s.Hooks = &ctxHooks{} })
+	ts.putFile(t, "/f", "data")
+	c := ts.loginAlice(t)
+	startUpload(t, c)
+	c.raw("TYPE A\r\nABOR\r\n")
+	c.expect(426) // the upload
+	c.expect(200)
+	c.expect(226)
+	startUpload(t, c)
+	c.raw("EPSV\r\nRETR f\r\nABOR\r\n")
+	c.expect(426) // the upload
+	c.expect(229)
+	c.expect(426) // the RETR, not started
+	c.expect(226)
+	c.cmd(200, "TYPE I")
 }

@@ -422,14 +422,16 @@ func (s *Session) closeConn() {
 
 // commandContext is the context of one command, cancelled by ABOR, by QUIT
 // during a transfer and by the end of the session (through cancelCmd). A
-// command starts cancelled when the ABOR that follows it came before its
+// transfer starts cancelled when the ABOR that follows it came before its
 // context was made: while it was being taken up, or while it waited in the
-// queue (ABOR aborts the command before it, RFC 959).
-func (s *Session) commandContext() (context.Context, context.CancelFunc) {
+// queue (ABOR aborts the transfer before it, RFC 959). Other commands are
+// left to run: a script's Before hook would fail them with 451.
+func (s *Session) commandContext(transfer bool) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.mu.Lock()
 	s.cancelCmd = cancel
-	if s.quitting || s.aborting || len(s.queue) > 0 && verbOf(s.queue[0]) == "ABOR" {
+	abort := s.aborting || len(s.queue) > 0 && verbOf(s.queue[0]) == "ABOR"
+	if s.quitting || transfer && abort {
 		cancel()
 	}
 	s.mu.Unlock()
