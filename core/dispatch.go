@@ -124,7 +124,9 @@ func (s *Session) dispatchHooked(r *request, c *command, before, after bool, sta
 		if rep.Code >= 400 {
 			res.Err = rep.Message()
 		}
-		h.After(r.ctx, ev, res)
+		// Not r.ctx: an aborted command (ABOR, a hangup) is reported too,
+		// within the engine's own time budget for the hook.
+		h.After(context.WithoutCancel(r.ctx), ev, res)
 	}
 	return rep.Code
 }

@@ -325,3 +325,31 @@ func TestPipelinedABORSparesNonTransfer(t *testing.T) {
 	c.expect(226)
 	c.cmd(200, "TYPE I")
 }
+
+// afterHooks watches STOR with an After hook that reports its context's
+// state and the result it was given.
+type afterHooks struct {
+	fakeHooks
+	got chan string
+}
+
+func (*afterHooks) Wants(verb string) (bool, bool) { return false, verb == "STOR" }
+func (h *afterHooks) After(ctx context.Context, ev *Event, res *Result) {
+	h.got <- fmt.Sprintf("%d %v", res.Code, ctx.Err())
+}
+
+// An After hook hears of an aborted command too (an audit log wants those
+// most), with a context of its own: the command's, cancelled by the ABOR,
+// failed the script before it began.
+func TestAfterHookSeesAbortedCommand(t *testing.T) {
+	h := &afterHooks{got: make(chan string, 1)}
+	ts := startServer(t, func(s *Server) { s.Hooks = h })
+	c := ts.loginAlice(t)
+	startUpload(t, c)
+	c.raw("ABOR\r\n")
+	c.expect(426)
+	c.expect(226)
+	if got := <-h.got; got != "426 <nil>" {
+		t.Fatalf("the After hook got %q", got)
+	}
+}
