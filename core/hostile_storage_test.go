@@ -298,3 +298,25 @@ func TestABORDuringHugeListing(t *testing.T) {
 		c.cmd(200, "NOOP")
 	}
 }
+
+// During a shutdown a running transfer may finish, but the lines queued
+// behind it do not run (a new transfer among them least of all): the
+// client gets 421 after the transfer's reply.
+func TestShutdownRunsNoQueuedCommand(t *testing.T) {
+	ts := startServer(t)
+	ts.putFile(t, "/f", "data")
+	c := ts.loginAlice(t)
+	dc := startUpload(t, c)
+	done := make(chan error, 1)
+	go func() { done <- ts.Shutdown(context.Background()) }()
+	waitFor(t, func() bool { return ts.inShutdown.Load() })
+	c.raw("NOOP\r\nEPSV\r\nRETR f\r\n")
+	time.Sleep(50 * time.Millisecond) // the reader queues them while the upload runs
+	dc.Close()
+	c.expect(226)
+	c.expect(421)
+	c.expectClosed()
+	if err := <-done; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+}

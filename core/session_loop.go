@@ -238,10 +238,6 @@ func (s *Session) onLine(text string) (goOn, runHere bool, cmd string) {
 	if s.wbroken.Load() {
 		return false, false, "" // replies can no longer be written
 	}
-	if s.srv.inShutdown.Load() && !s.running {
-		s.reply(NewReply(421, "Service not available, closing control connection."))
-		return false, false, ""
-	}
 	if s.running {
 		if handled, goOn := s.duringCommand(verb, text); handled {
 			return goOn, false, ""
@@ -250,9 +246,13 @@ func (s *Session) onLine(text string) (goOn, runHere bool, cmd string) {
 			s.waitIdle()
 		}
 	}
-	if s.running {
+	switch {
+	case s.running:
 		s.queue = append(s.queue, text)
-	} else {
+	case s.srv.inShutdown.Load():
+		s.reply(NewReply(421, "Service not available, closing control connection."))
+		return false, false, ""
+	default:
 		s.running = true
 		s.finalSent = false // ABOR from now on stops this command
 		s.raw.SetReadDeadline(time.Time{})
@@ -342,7 +342,9 @@ func (s *Session) runCommands(text string) {
 			s.aborting = false
 			s.reply(NewReply(226, "ABOR successful."))
 		}
-		if s.quitting || s.closed || s.wbroken.Load() || len(s.queue) == 0 {
+		// During a shutdown the running command may finish, but no
+		// other starts: the reader answers 421.
+		if s.quitting || s.closed || s.wbroken.Load() || len(s.queue) == 0 || s.srv.inShutdown.Load() {
 			s.queue = nil
 			s.running = false
 			s.setIdleDeadline()
