@@ -3,10 +3,13 @@ package hooks
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/luaftpd/luaftpd/core"
+	"github.com/luaftpd/luaftpd/core/ftptest"
 )
 
 func TestBudgetDeadline(t *testing.T) {
@@ -60,10 +63,16 @@ func TestBudgetParentCancel(t *testing.T) {
 	b.disarm()
 }
 
-// A handler running when its command is aborted stops at the next look.
+// A handler running when its command is aborted stops at the next look,
+// and says so at debug: an abort is the client's doing, not a script
+// failure (a busy server would log an error per ABOR otherwise).
 func TestHandlerSeesCancel(t *testing.T) {
-	e, logs := newTestEngine(t, map[string]string{"10-a.lua": `ftp.before("RETR", function() while true do end end)`},
-		func(o *Options) { o.HookTimeout = 10 * time.Second })
+	logs := &ftptest.LogBuf{}
+	e, _ := newTestEngine(t, map[string]string{"10-a.lua": `ftp.before("RETR", function() while true do end end)`},
+		func(o *Options) {
+			o.HookTimeout = 10 * time.Second
+			o.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(20*time.Millisecond, cancel)
 	start := time.Now()
@@ -71,5 +80,8 @@ func TestHandlerSeesCancel(t *testing.T) {
 	if err == nil || time.Since(start) > 2*time.Second {
 		t.Errorf("err %v after %v", err, time.Since(start))
 	}
-	wantContains(t, "log", logs.String(), "cancelled")
+	wantContains(t, "log", logs.String(), `level=DEBUG msg="script cancelled" script=10-a.lua line=1`)
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("an aborted handler logged an error:\n%s", logs.String())
+	}
 }

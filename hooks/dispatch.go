@@ -77,6 +77,13 @@ func (e *Engine) invoke(ctx context.Context, s *set, c *call) (err error) {
 	ctxErr := st.bud.Err()
 	broken = perr != nil && (ctxErr != nil || isPanic(perr))
 	switch {
+	case perr != nil && ctxErr != nil && !errors.Is(ctxErr, context.DeadlineExceeded):
+		// The command was aborted or the session ended: the client's
+		// doing, not the script's fault.
+		se := luaError(c.h.script, c.h.line, perr, ctxErr)
+		e.log.Debug("script cancelled", "script", se.Script, "line", se.Line, "session", c.sessionID(),
+			"handler", c.h.kind.String(), "name", c.h.name)
+		return perr
 	case perr != nil:
 		e.logFailure(c, luaError(c.h.script, c.h.line, perr, ctxErr))
 		return perr
@@ -129,12 +136,16 @@ func (st *lstate) pushArgs(c *call) int {
 	return 1
 }
 
-func (e *Engine) logFailure(c *call, se *ScriptError) {
-	id := ""
-	if c.sess != nil {
-		id = c.sess.ID()
+// sessionID is the id of the call's session, "" for a call without one.
+func (c *call) sessionID() string {
+	if c.sess == nil {
+		return ""
 	}
-	e.log.Error("script failed", "script", se.Script, "line", se.Line, "session", id,
+	return c.sess.ID()
+}
+
+func (e *Engine) logFailure(c *call, se *ScriptError) {
+	e.log.Error("script failed", "script", se.Script, "line", se.Line, "session", c.sessionID(),
 		"handler", c.h.kind.String(), "name", c.h.name, "err", se.Msg)
 }
 
