@@ -398,9 +398,7 @@ func (s *Session) wake() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.running && s.raw != nil {
-		now := time.Now()
-		s.raw.SetReadDeadline(now)
-		s.srv.parker.setDue(s, now)
+		s.setIdleDeadline() // inShutdown is set: the deadline is now
 	}
 }
 
