@@ -143,8 +143,7 @@ func (p *idlePoller) setDue(s *Session, t time.Time) {
 	switch {
 	case pk.due == 0:
 	case pk.due <= p.now():
-		p.unparkLocked(s)
-		go s.serve(true)
+		p.resumeLocked(s)
 	default:
 		p.insertLocked(s)
 	}
@@ -176,8 +175,7 @@ func (p *idlePoller) stop() {
 	if running {
 		for _, s := range p.byFD {
 			if s != nil {
-				p.unparkLocked(s)
-				go s.serve(true)
+				p.resumeLocked(s)
 			}
 		}
 	}
@@ -260,8 +258,7 @@ func (p *idlePoller) dispatch(events []unix.EpollEvent) {
 		if s == nil || s.pk.gen != uint32(ev.Pad) {
 			continue
 		}
-		p.unparkLocked(s)
-		go s.serve(true)
+		p.resumeLocked(s)
 	}
 }
 
@@ -276,8 +273,7 @@ func (p *idlePoller) sweep() {
 	now := p.now()
 	for p.head != nil && p.head.pk.due <= now {
 		s := p.head
-		p.unparkLocked(s)
-		go s.serve(true)
+		p.resumeLocked(s)
 	}
 	p.alarmAt = 0
 	due := time.Time{}
@@ -286,6 +282,12 @@ func (p *idlePoller) sweep() {
 		due = p.base.Add(time.Duration(p.alarmAt))
 	}
 	p.file.SetReadDeadline(due)
+}
+
+// resumeLocked unparks s and starts a reader for it.
+func (p *idlePoller) resumeLocked(s *Session) {
+	p.unparkLocked(s)
+	go s.serve(true)
 }
 
 // unparkLocked takes a parked s out of the poller's tables; its descriptor
