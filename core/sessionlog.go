@@ -15,6 +15,11 @@ type sessionHandler struct {
 	attrs []slog.Attr // from With, after the session's own
 }
 
+// own is the session's own attributes, written ahead of all others.
+func (h *sessionHandler) own() (session, remote slog.Attr) {
+	return slog.String("session", h.s.id), slog.String("remote", h.s.raw.RemoteAddr().String())
+}
+
 func (h *sessionHandler) base() slog.Handler { return h.s.srv.logger().Handler() }
 
 // Enabled is the server handler's.
@@ -26,7 +31,8 @@ func (h *sessionHandler) Enabled(ctx context.Context, l slog.Level) bool {
 // handler made by With would.
 func (h *sessionHandler) Handle(ctx context.Context, r slog.Record) error {
 	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
-	out.AddAttrs(slog.String("session", h.s.id), slog.String("remote", h.s.raw.RemoteAddr().String()))
+	sess, remote := h.own()
+	out.AddAttrs(sess, remote)
 	out.AddAttrs(h.attrs...)
 	r.Attrs(func(a slog.Attr) bool {
 		out.AddAttrs(a)
@@ -44,8 +50,8 @@ func (h *sessionHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 // WithGroup needs the attributes formatted outside the group: it builds
 // the handler With would have.
 func (h *sessionHandler) WithGroup(name string) slog.Handler {
-	own := []slog.Attr{slog.String("session", h.s.id), slog.String("remote", h.s.raw.RemoteAddr().String())}
-	return h.base().WithAttrs(append(own, h.attrs...)).WithGroup(name)
+	sess, remote := h.own()
+	return h.base().WithAttrs(append([]slog.Attr{sess, remote}, h.attrs...)).WithGroup(name)
 }
 
 // newSessionLogger is the session's child logger with only the session's
