@@ -48,7 +48,7 @@ func (s *Session) execute(text string) {
 	}()
 	r := &request{ctx: ctx, verb: verb, arg: arg}
 	start := time.Now()
-	code := s.dispatch(r, start)
+	code := s.dispatch(r, c, start)
 	if code == 0 {
 		code = r.sent
 	}
@@ -63,8 +63,9 @@ func (s *Session) execute(text string) {
 	}
 }
 
-// dispatch runs r and returns the code of its final reply.
-func (s *Session) dispatch(r *request, start time.Time) int {
+// dispatch runs r, whose entry in the command table is c (nil: none), and
+// returns the code of its final reply.
+func (s *Session) dispatch(r *request, c *command, start time.Time) int {
 	if rep, bad := checkText(r); bad {
 		s.final(rep)
 		return rep.Code
@@ -75,7 +76,6 @@ func (s *Session) dispatch(r *request, start time.Time) int {
 			return s.runScriptCommand(r, info)
 		}
 	}
-	c := commands[r.verb]
 	if c == nil {
 		rep := NewReply(500, "Unknown command.")
 		if unimplemented[r.verb] {
