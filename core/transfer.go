@@ -118,12 +118,8 @@ func (s *Session) recvLoop(dst io.Writer, conn *net.TCPConn) (int64, error) {
 		nr, rerr := read(buf)
 		if nr > 0 {
 			last = time.Now()
-			nw, werr := dst.Write(buf[:nr])
+			nw, werr := s.writeCounted(dst, buf[:nr])
 			n += int64(nw)
-			s.data.bytes.Add(int64(nw))
-			if werr == nil && nw < nr {
-				werr = io.ErrShortWrite
-			}
 			if werr != nil {
 				return n, &copyError{local: true, err: werr}
 			}
@@ -190,12 +186,8 @@ func (s *Session) copyLoop(dst io.Writer, src io.Reader, conn net.Conn, netToLoc
 	for {
 		nr, rerr := src.Read(buf)
 		if nr > 0 {
-			nw, werr := dst.Write(buf[:nr])
+			nw, werr := s.writeCounted(dst, buf[:nr])
 			n += int64(nw)
-			s.data.bytes.Add(int64(nw))
-			if werr == nil && nw < nr {
-				werr = io.ErrShortWrite
-			}
 			if werr != nil {
 				return n, &copyError{local: netToLocal, err: werr}
 			}
@@ -208,6 +200,17 @@ func (s *Session) copyLoop(dst io.Writer, src io.Reader, conn net.Conn, netToLoc
 			return n, &copyError{local: !netToLocal, err: rerr}
 		}
 	}
+}
+
+// writeCounted writes p to dst whole, adding what it wrote to the
+// session's byte counter (STAT) at once.
+func (s *Session) writeCounted(dst io.Writer, p []byte) (int, error) {
+	nw, err := dst.Write(p)
+	s.data.bytes.Add(int64(nw))
+	if err == nil && nw < len(p) {
+		err = io.ErrShortWrite
+	}
+	return nw, err
 }
 
 // renewStall gives the data connection dataStallTimeout to move the next
