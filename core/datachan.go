@@ -158,7 +158,7 @@ func (s *Session) openData(ctx context.Context) (net.Conn, error) {
 	case p != nil && p.early():
 		return p.wait(ctx, s.protPrivate, s.dataTimeout())
 	case p != nil:
-		conn, err = s.acceptPassive(ctx, p.ln, s.log, 0)
+		conn, err = s.acceptPassive(ctx, p.ln, s.log, s.dataTimeout())
 	case addr != nil:
 		conn, err = s.dialActive(ctx, addr)
 	default:

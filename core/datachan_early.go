@@ -2,12 +2,10 @@ package core
 
 import (
 	"context"
-	"errors"
 	"net"
+	"os"
 	"time"
 )
-
-var errDataTimeout = errors.New("no data connection within the data timeout")
 
 // passive is a prepared passive data channel: its listener and, when it is
 // prepared under PROT P, the work of accepting the client's connection and
@@ -43,7 +41,7 @@ func (s *Session) newPassive(ln *net.TCPListener) *passive {
 	log := s.log // the session may replace its logger (REIN) meanwhile
 	go func() {
 		defer close(p.done)
-		conn, err := s.acceptPassive(ctx, ln, log, -1)
+		conn, err := s.acceptPassive(ctx, ln, log, 0)
 		if err == nil {
 			conn, err = s.dataHandshake(ctx, conn)
 		}
@@ -74,7 +72,7 @@ func (p *passive) wait(ctx context.Context, protPrivate bool, timeout time.Durat
 		return nil, ctx.Err()
 	case <-timer.C:
 		p.discard()
-		return nil, errDataTimeout
+		return nil, os.ErrDeadlineExceeded
 	}
 	p.cancel()
 	return p.conn, p.err

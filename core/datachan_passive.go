@@ -123,14 +123,11 @@ func (s *Session) listenPort(port int) (*net.TCPListener, error) {
 
 // acceptPassive waits for the client's data connection. A connection from
 // any other address than the control connection's is dropped (no stolen
-// transfers) and the wait goes on until the data timeout (wait, or the
-// session's when wait is 0, none when it is negative) or the end of ctx.
-// The listener serves this one transfer and is closed.
+// transfers) and the wait goes on for wait (no bound when it is 0) or
+// until the end of ctx. The listener serves this one transfer and is
+// closed.
 func (s *Session) acceptPassive(ctx context.Context, ln *net.TCPListener, log *slog.Logger, wait time.Duration) (net.Conn, error) {
 	defer ln.Close()
-	if wait == 0 {
-		wait = s.dataTimeout()
-	}
 	if wait > 0 {
 		if err := ln.SetDeadline(time.Now().Add(wait)); err != nil {
 			return nil, err
