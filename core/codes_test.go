@@ -160,17 +160,7 @@ func TestSTATPathDuringTransfer(t *testing.T) {
 	ts := startServer(t)
 	c := ts.loginAlice(t)
 	dc := startUpload(t, c)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		msg := c.cmd(213, "STAT /")
-		if msg == "Status: 10 bytes transferred." {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("STAT / during transfer: %q", msg)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitTransferSTAT(t, c, "STAT /")
 	dc.Close()
 	c.expect(226)
 	c.cmd(212, "STAT /")

@@ -22,21 +22,28 @@ func startUpload(t *testing.T, c *ftpConn) net.Conn {
 	return dc
 }
 
+// waitTransferSTAT sends line (STAT, with or without a path) during the
+// upload of startUpload until its 213 reply counts the 10 bytes sent.
+func waitTransferSTAT(t *testing.T, c *ftpConn, line string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		msg := c.cmd(213, "%s", line)
+		if msg == "Status: 10 bytes transferred." {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s during transfer: %q", line, msg)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func TestSTATDuringTransfer(t *testing.T) {
 	ts := startServer(t)
 	c := ts.loginAlice(t)
 	dc := startUpload(t, c)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		msg := c.cmd(213, "STAT")
-		if msg == "Status: 10 bytes transferred." {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("STAT during transfer: %q", msg)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitTransferSTAT(t, c, "STAT")
 	dc.Close()
 	c.expect(226)
 	c.cmd(213, "SIZE big")
