@@ -7,21 +7,13 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/luaftpd/luaftpd/vfs"
 )
 
-// localServer serves a vfs.Local on a temporary folder, where uploads go
-// through the same file code as in production.
+// localServer logs in to startLocalServer's vfs.Local on a temporary folder,
+// where uploads go through the same file code as in production.
 func localServer(t *testing.T) (*ftpConn, string) {
 	t.Helper()
-	dir := t.TempDir()
-	local, err := vfs.NewLocal(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { local.Close() })
-	ts := startServer(t, func(s *Server) { s.FS = local })
+	ts, dir := startLocalServer(t)
 	return ts.loginAlice(t), dir
 }
 
