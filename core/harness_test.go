@@ -141,3 +141,16 @@ func (ts *testServer) mkdir(t testing.TB, name string) {
 		t.Fatal(err)
 	}
 }
+
+// countIdle counts the sessions of ss with no command running.
+func countIdle(ss []*Session) int {
+	n := 0
+	for _, s := range ss {
+		s.mu.Lock()
+		if !s.running {
+			n++
+		}
+		s.mu.Unlock()
+	}
+	return n
+}

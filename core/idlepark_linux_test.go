@@ -20,15 +20,7 @@ func (ts *testServer) parkedCount() int {
 		}
 	}
 	p.mu.Unlock()
-	n := 0
-	for _, s := range parked {
-		s.mu.Lock()
-		if !s.running {
-			n++
-		}
-		s.mu.Unlock()
-	}
-	return n
+	return countIdle(parked)
 }
 
 // Idle sessions hold no goroutine, and every one of them answers again,

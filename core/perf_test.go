@@ -137,15 +137,7 @@ func expectRaw(t testing.TB, r *bufio.Reader, code string) {
 
 // idleSessions counts sessions logged in and waiting for a command.
 func (ts *testServer) idleSessions() int {
-	n := 0
-	for _, s := range ts.snapshot() {
-		s.mu.Lock()
-		if !s.running {
-			n++
-		}
-		s.mu.Unlock()
-	}
-	return n
+	return countIdle(ts.snapshot())
 }
 
 // BenchmarkLoginQuit measures whole sessions (connect, greeting, USER, PASS,
