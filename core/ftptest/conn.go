@@ -1,10 +1,12 @@
 package ftptest
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/textproto"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -121,11 +123,16 @@ func (c *Conn) Raw(b string) {
 	}
 }
 
-// ExpectClosed checks that the server closed the connection.
+// ExpectClosed checks that the server closed the connection. A read that
+// times out means the server kept it open, and fails the test.
 func (c *Conn) ExpectClosed() {
 	c.T.Helper()
-	if line, err := c.ReadLine(); err == nil {
+	line, err := c.ReadLine()
+	switch {
+	case err == nil:
 		c.T.Fatalf("connection still open, read %q", line)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		c.T.Fatalf("connection still open: %v", err)
 	}
 }
 
