@@ -317,31 +317,14 @@ func validSymbolic(text string) bool {
 func applySymbolic(perm fs.FileMode, dir bool, text string) fs.FileMode {
 	for _, clause := range strings.Split(text, ",") {
 		ops := strings.TrimLeft(clause, "ugoa")
-		var mask fs.FileMode
-		for _, c := range clause[:len(clause)-len(ops)] {
-			mask |= map[rune]fs.FileMode{'u': 0o700, 'g': 0o070, 'o': 0o007, 'a': 0o777}[c]
-		}
-		if mask == 0 {
-			mask = 0o777
-		}
+		mask := whoMask(clause[:len(clause)-len(ops)])
 		for ops != "" {
-			op := ops[0]
 			n := strings.IndexAny(ops[1:], "+-=") + 1
 			if n == 0 {
 				n = len(ops)
 			}
-			var bits fs.FileMode
-			for _, c := range ops[1:n] {
-				switch {
-				case c == 'r':
-					bits |= 0o444
-				case c == 'w':
-					bits |= 0o222
-				case c == 'x', c == 'X' && (dir || perm&0o111 != 0):
-					bits |= 0o111
-				}
-			}
-			switch bits &= mask; op {
+			bits := permBits(ops[1:n], dir || perm&0o111 != 0) & mask
+			switch ops[0] {
 			case '+':
 				perm |= bits
 			case '-':
@@ -353,6 +336,45 @@ func applySymbolic(perm fs.FileMode, dir bool, text string) fs.FileMode {
 		}
 	}
 	return perm
+}
+
+// whoMask is the permission bits that the "who" letters of a symbolic
+// clause name; none means all.
+func whoMask(who string) fs.FileMode {
+	var mask fs.FileMode
+	for _, c := range who {
+		switch c {
+		case 'u':
+			mask |= 0o700
+		case 'g':
+			mask |= 0o070
+		case 'o':
+			mask |= 0o007
+		case 'a':
+			mask |= 0o777
+		}
+	}
+	if mask == 0 {
+		return 0o777
+	}
+	return mask
+}
+
+// permBits is the bits the "rwxX" letters of a symbolic clause set for
+// user, group and others alike; X counts as x when execX.
+func permBits(letters string, execX bool) fs.FileMode {
+	var bits fs.FileMode
+	for _, c := range letters {
+		switch {
+		case c == 'r':
+			bits |= 0o444
+		case c == 'w':
+			bits |= 0o222
+		case c == 'x', c == 'X' && execX:
+			bits |= 0o111
+		}
+	}
+	return bits
 }
 
 // siteUtime runs "SITE UTIME YYYYMMDDhhmm[ss] path" (ProFTPD's
