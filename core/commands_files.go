@@ -214,13 +214,13 @@ func (s *Session) parseMFF(facts string) (mffChange, Reply, bool) {
 	if list == "" || !strings.HasSuffix(facts, ";") {
 		return ch, mffSyntax, false
 	}
+	_, canTime := s.fs.(vfs.Chtimeser)
+	_, canMode := s.fs.(vfs.Chmoder)
 	for _, f := range strings.Split(list, ";") {
 		name, val, ok := strings.Cut(f, "=")
 		if !ok || name == "" {
 			return ch, mffSyntax, false
 		}
-		_, canTime := s.fs.(vfs.Chtimeser)
-		_, canMode := s.fs.(vfs.Chmoder)
 		switch {
 		case strings.EqualFold(name, "modify") && canTime:
 			t, err := time.Parse(mdtmLayout, val)
