@@ -98,7 +98,7 @@ func (s *Session) cmdXSHA1(r *request) Reply   { return s.xhash(r, sha1.New()) }
 func (s *Session) cmdXSHA256(r *request) Reply { return s.xhash(r, sha256.New()) }
 func (s *Session) cmdXSHA512(r *request) Reply { return s.xhash(r, sha512.New()) }
 
-// xhash answers XCRC, XMD5, XSHA1 and XSHA256 with the digest of the whole
+// xhash answers XCRC, XMD5, XSHA1 (and XSHA), XSHA256 and XSHA512 with the digest of the whole
 // file, or of the bytes START up to, not including, END with the form
 // `XCRC "name" START END` (as ProFTPD and CuteFTP have it; see hashArg for
 // unquoted names). A lone number after a quoted name is refused: servers

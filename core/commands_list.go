@@ -100,12 +100,13 @@ func (s *Session) cmdNLST(r *request) Reply {
 	if err != nil {
 		return s.fail(err)
 	}
-	entries := s.shown(r, l, parseLsFlags(r.arg))
+	flags := parseLsFlags(r.arg)
+	entries := s.shown(r, l, flags)
 	if l.glob && len(entries) == 0 { // it matched hidden names only
 		return s.fail(errNoMatch)
 	}
 	prefix := nlstPrefix(skipOptions(r.arg), l)
-	if parseLsFlags(r.arg).dir && l.self.IsDir() && !l.glob {
+	if flags.dir && l.self.IsDir() && !l.glob {
 		prefix = "" // -d: the folder's own name, as the client gave it
 	}
 	return s.sendData(r, func(w io.Writer) error {
