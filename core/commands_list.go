@@ -154,10 +154,10 @@ func (s *Session) shown(r *request, l *listing, f lsFlags) []fs.FileInfo {
 	if !folder && !l.glob {
 		return entries // one file, named by the client
 	}
-	if !f.all && !f.almost && !(l.glob && strings.HasPrefix(path.Base(r.path), ".")) {
-		entries = slices.DeleteFunc(slices.Clone(entries), func(fi fs.FileInfo) bool {
-			return strings.HasPrefix(fi.Name(), ".")
-		})
+	hideDots := !f.all && !f.almost && !(l.glob && strings.HasPrefix(path.Base(r.path), "."))
+	if hideDots && slices.ContainsFunc(entries, isDotName) {
+		// a copy: the slice is the storage's, which may keep it
+		entries = slices.DeleteFunc(slices.Clone(entries), isDotName)
 	}
 	if !f.all || !folder {
 		return entries
@@ -171,6 +171,9 @@ func (s *Session) shown(r *request, l *listing, f lsFlags) []fs.FileInfo {
 	dots := []fs.FileInfo{namedInfo{l.self, "."}, namedInfo{parent, ".."}}
 	return append(dots, entries...)
 }
+
+// isDotName reports whether fi's name begins with a dot, which `ls` hides.
+func isDotName(fi fs.FileInfo) bool { return strings.HasPrefix(fi.Name(), ".") }
 
 // dirName is the name `ls -d` shows for a folder the client named as arg.
 func dirName(arg string) string {
