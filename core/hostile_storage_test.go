@@ -279,13 +279,18 @@ func TestPipelinedNOOPs(t *testing.T) {
 func TestABORDuringHugeListing(t *testing.T) {
 	ts := startServer(t)
 	ts.mkdir(t, "/many")
-	long := strings.Repeat("n", 100)
+	// Names long enough, and the client's receive buffer small enough,
+	// that no listing fits in the sockets' buffers: each is still being
+	// written when ABOR arrives (with 100-byte names the server could
+	// finish into its send buffer first, and answer 226 alone).
+	long := strings.Repeat("n", 250)
 	for i := range 20000 {
 		ts.putFile(t, fmt.Sprintf("/many/%s%d", long, i), "")
 	}
 	c := ts.loginAlice(t)
 	for _, cmd := range []string{"MLSD many", "LIST many", "NLST many"} {
 		dc := c.pasv()
+		dc.(*net.TCPConn).SetReadBuffer(4 << 10)
 		c.cmd(150, "%s", cmd)
 		start := time.Now()
 		c.raw("ABOR\r\n")
