@@ -108,14 +108,6 @@ func (r *certReloader) reload() {
 	r.logger.Info("TLS certificate reloaded", certAttrs(r.files)...)
 }
 
-// watch reloads the certificate whenever the certificate file or the key
-// file of w changes, until ctx ends.
-func (r *certReloader) watch(ctx context.Context, w *fileWatch) {
-	if r.files != nil {
-		w.poll(ctx, r.reload)
-	}
-}
-
 // certAttrs describes the certificate served now for the log: what an
 // operator checks after a renewal.
 func certAttrs(files *core.CertFiles) []any {

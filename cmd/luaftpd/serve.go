@@ -97,9 +97,11 @@ func serve(o *options, logger *slog.Logger) error {
 	}
 	users, _ := srv.Auth.(*core.Users)
 	ur := &usersReloader{live: users, args: o.args, logger: logger}
-	go ur.watch(ctx, usersWatch)
 	cr := &certReloader{files: certs, logger: logger}
-	go cr.watch(ctx, certWatch)
+	// Each watch holds only the files its reloader reads (none without
+	// them), and each reload does nothing without them.
+	go usersWatch.poll(ctx, ur.reload)
+	go certWatch.poll(ctx, cr.reload)
 	reload := func() {
 		reloadScripts(engine, logger)
 		ur.reload()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -132,14 +131,6 @@ func (r *usersReloader) reload() {
 	}
 	r.live.Replace(fresh)
 	r.logger.Info("users reloaded", "users", r.live.Len())
-}
-
-// watch reloads the users whenever one of the files of w changes (written
-// in place or replaced, as luaftpd passwd does), until ctx ends.
-func (r *usersReloader) watch(ctx context.Context, w *fileWatch) {
-	if r.live != nil {
-		w.poll(ctx, r.reload)
-	}
 }
 
 // loadUsers builds the users that args (and the config file they name)
