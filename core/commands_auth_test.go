@@ -110,13 +110,8 @@ func TestRequireTLS(t *testing.T) {
 
 func TestImplicitTLS(t *testing.T) {
 	ts := tlsServer(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- ts.ServeTLS(l) }()
-	tc, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", l.Addr().String(), &tls.Config{InsecureSkipVerify: true})
+	addr := serveImplicit(t, ts)
+	tc, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr, &tls.Config{InsecureSkipVerify: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,8 +126,6 @@ func TestImplicitTLS(t *testing.T) {
 		t.Error("implicit session not protected")
 	}
 	c.cmd(221, "QUIT")
-	ts.Close()
-	<-done
 }
 
 // The third failed login gets its 530, then a 421 that says why the

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"io"
 	"net"
 	"net/textproto"
@@ -314,7 +315,8 @@ func TestClientLibraryExplicitTLS(t *testing.T) {
 	}
 }
 
-// serveImplicit adds an implicit FTPS listener to ts and returns its address.
+// serveImplicit adds an implicit FTPS listener to ts and returns its
+// address; ServeTLS must return ErrServerClosed once ts is closed.
 func serveImplicit(t *testing.T, ts *testServer) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -323,7 +325,12 @@ func serveImplicit(t *testing.T, ts *testServer) string {
 	}
 	done := make(chan error, 1)
 	go func() { done <- ts.Server.ServeTLS(l) }()
-	t.Cleanup(func() { ts.Server.Close(); <-done })
+	t.Cleanup(func() {
+		ts.Server.Close()
+		if err := <-done; !errors.Is(err, ErrServerClosed) {
+			t.Errorf("ServeTLS returned %v, want %v", err, ErrServerClosed)
+		}
+	})
 	return l.Addr().String()
 }
 
