@@ -145,6 +145,7 @@ func TestCloseEndsParkedSessions(t *testing.T) {
 	c := ts.loginAlice(t)
 	waitFor(t, func() bool { return ts.parkedCount() == 1 })
 	ts.Close()
+	c.NC.SetReadDeadline(time.Now().Add(2 * time.Second)) // at once, not at the test's timeout
 	c.expectClosed()
 	ts.sessWG.Wait()
 }
