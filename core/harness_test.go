@@ -154,3 +154,15 @@ func countIdle(ss []*Session) int {
 	}
 	return n
 }
+
+// queuedLines counts the lines the server's sessions hold queued behind a
+// running command, so a test can wait until the reader has taken them.
+func (ts *testServer) queuedLines() int {
+	n := 0
+	for _, s := range ts.snapshot() {
+		s.mu.Lock()
+		n += len(s.queue)
+		s.mu.Unlock()
+	}
+	return n
+}

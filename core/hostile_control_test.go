@@ -64,9 +64,9 @@ func TestLongLineDuringCommandKeepsOrder(t *testing.T) {
 	c := ts.loginAlice(t)
 	dc := startUpload(t, c)
 	c.raw(strings.Repeat("x", 2*maxLineLen) + "\r\nNOOP\r\n")
-	// Let the reader take both lines while the upload runs (no reply can
-	// tell: a STAT now would queue behind them).
-	time.Sleep(50 * time.Millisecond)
+	// Both lines queued while the upload runs (no reply can tell: a STAT
+	// now would queue behind them).
+	waitFor(t, func() bool { return ts.queuedLines() == 2 })
 	dc.Close()
 	c.expect(226)
 	if msg := c.expect(500); msg != "Command line too long." {

@@ -316,7 +316,7 @@ func TestShutdownRunsNoQueuedCommand(t *testing.T) {
 	go func() { done <- ts.Shutdown(context.Background()) }()
 	waitFor(t, func() bool { return ts.inShutdown.Load() })
 	c.raw("NOOP\r\nEPSV\r\nRETR f\r\n")
-	time.Sleep(50 * time.Millisecond) // the reader queues them while the upload runs
+	waitFor(t, func() bool { return ts.queuedLines() == 3 }) // queued while the upload runs
 	dc.Close()
 	c.expect(226)
 	c.expect(421)
