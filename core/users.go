@@ -216,8 +216,8 @@ func (u *Users) cacheKey(user, password string, hash []byte) [32]byte {
 }
 
 // SetPassword adds user to the users file at path, or changes their password,
-// writing a bcrypt hash; the file is created (mode 0600) if missing and
-// replaced atomically.
+// writing a bcrypt hash; the file is created (mode 0600) if missing, else
+// replaced atomically with its mode and owner kept (writeFileAtomic).
 func SetPassword(path, user, password string) error {
 	if err := checkUserName(user); err != nil {
 		return err
@@ -266,24 +266,65 @@ func setUserLine(data []byte, user, hash string) []byte {
 	return out.Bytes()
 }
 
-// writeFileAtomic writes data to a temporary file beside path (mode 0600),
-// syncs it and renames it over path.
+// RemoveUser takes every line of user out of the users file at path (the
+// last would win when the file is read; comments and the other users'
+// lines stay byte for byte) and replaces the file as SetPassword does. The
+// file must read as a users file first, so a wrong path (say /etc/passwd)
+// is refused untouched, and a user who is not there is an error with
+// nothing written.
+func RemoveUser(path, user string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if _, err := parseUsersFile(data); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	out, removed := dropUserLines(data, user)
+	if removed == 0 {
+		return fmt.Errorf("user %q is not in %s; nothing changed", user, path)
+	}
+	return writeFileAtomic(path, out)
+}
+
+// dropUserLines returns data without the lines "user:..." and how many
+// there were.
+func dropUserLines(data []byte, user string) ([]byte, int) {
+	var out bytes.Buffer
+	removed := 0
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		text := strings.TrimSpace(line)
+		if name, _, ok := strings.Cut(text, ":"); ok && !strings.HasPrefix(text, "#") && name == user {
+			removed++
+			continue
+		}
+		out.WriteString(line)
+	}
+	return out.Bytes(), removed
+}
+
+// writeFileAtomic writes data to a temporary file beside the file path
+// names (through a symbolic link, which stays a link), with that file's
+// mode and, where the system allows, its owner (0600 for a new file), syncs
+// it and renames it over the file: a reader sees the old file or the new
+// one, never half of one. Keeping the owner keeps a users file that root
+// edits readable by a server that runs as another user (-run-as).
 func writeFileAtomic(path string, data []byte) error {
+	mode := os.FileMode(0o600)
+	var old os.FileInfo
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		if old, err = os.Stat(real); err != nil {
+			return err
+		}
+		path, mode = real, old.Mode().Perm()
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return err
 	}
 	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
+	defer os.Remove(tmp) // after the rename there is nothing left to remove
+	if err := writeSynced(f, data, mode, old); err != nil {
 		f.Close()
 		return err
 	}
@@ -291,4 +332,19 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// writeSynced gives f mode and the owner of old (if any), writes data and
+// syncs it.
+func writeSynced(f *os.File, data []byte, mode os.FileMode, old os.FileInfo) error {
+	if err := f.Chmod(mode); err != nil {
+		return err
+	}
+	if old != nil {
+		keepOwner(f, old)
+	}
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	return f.Sync()
 }

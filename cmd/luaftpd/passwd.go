@@ -47,7 +47,7 @@ func runPasswd(args []string, stdin io.Reader, stderr io.Writer) int {
 		return exitUsage
 	}
 	if *remove {
-		if err := removeUser(file, name); err != nil {
+		if err := core.RemoveUser(file, name); err != nil {
 			fmt.Fprintln(stderr, "luaftpd passwd:", err)
 			return exitFail
 		}

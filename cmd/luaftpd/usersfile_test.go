@@ -150,28 +150,6 @@ func TestPasswdRemoveThroughSymlink(t *testing.T) {
 	}
 }
 
-// TestDropUserLines: every line of the user goes (a hand-edited file may
-// have two; the last would win), nothing else, byte for byte.
-func TestDropUserLines(t *testing.T) {
-	cases := []struct {
-		in, user, want string
-		removed        int
-	}{
-		{"alice:h1\nbob:h2\n", "alice", "bob:h2\n", 1},
-		{"bob:h2\nalice:h1", "alice", "bob:h2\n", 1},
-		{"alice:h1\nbob:h2\n  alice:h3:/a\n", "alice", "bob:h2\n", 2},
-		{"#alice:old\nalicex:h\nalice2:h\n\nbob:h\n", "alice", "#alice:old\nalicex:h\nalice2:h\n\nbob:h\n", 0},
-		{"alice:h1\r\nbob:h2\r\n", "alice", "bob:h2\r\n", 1},
-		{"", "alice", "", 0},
-	}
-	for _, c := range cases {
-		out, n := dropUserLines([]byte(c.in), c.user)
-		if string(out) != c.want || n != c.removed {
-			t.Errorf("dropUserLines(%q, %q) = %q, %d; want %q, %d", c.in, c.user, out, n, c.want, c.removed)
-		}
-	}
-}
-
 // exposedWarning is the start of the warning about a readable users file.
 const exposedWarning = "the users file is readable by its group or others"
 
@@ -229,4 +207,34 @@ func TestUsersFileModeWarning(t *testing.T) {
 	// At start, before the addresses are announced.
 	s2 := startServer(t, "-users", file)
 	checkWarnings(s2, 1, "0604")
+}
+
+// TestPasswdSetThroughSymlink: changing a password through a link replaces
+// the file it points to, with its mode kept; the link stays a link (it
+// used to become a plain 0600 file of whoever ran passwd).
+func TestPasswdSetThroughSymlink(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need a privilege on Windows")
+	}
+	dir := t.TempDir()
+	real := filepath.Join(dir, "users.real")
+	passwdAdd(t, real, "alice", "alice-pw")
+	if err := os.Chmod(real, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "users")
+	if err := os.Symlink("users.real", link); err != nil {
+		t.Fatal(err)
+	}
+	before := readText(t, real)
+	passwdAdd(t, link, "alice", "new-pw")
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("%s after passwd: %v, %v; want still a link", link, st, err)
+	}
+	if st, err := os.Stat(real); err != nil || st.Mode().Perm() != 0o640 {
+		t.Errorf("%s after passwd: %v, %v; want mode 0640 kept", real, st, err)
+	}
+	if text := readText(t, real); text == before || !strings.HasPrefix(text, "alice:$2") {
+		t.Errorf("%s after passwd: %q; want alice's new hash", real, text)
+	}
 }
