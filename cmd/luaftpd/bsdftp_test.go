@@ -49,7 +49,8 @@ func (c bsdCell) modeLines() (lines string, flags []string) {
 
 // TestBSDFtp has each cell list the user's folder, download the three
 // seeded files (seed.bin resumed with reget from a local part of it),
-// upload a file under the two awkward names and ask SIZE, in one session.
+// upload a file under the two awkward names, move a text file both ways in
+// ASCII mode and ask SIZE, in one session.
 func TestBSDFtp(t *testing.T) {
 	var users []string
 	for _, c := range bsdCells {
@@ -72,6 +73,10 @@ func bsdCellRun(t *testing.T, s *server, c bsdCell) {
 	writeAt(t, local, "seed.bin", files["seed.bin"][:part])
 	up := randomBytes(t, 90<<10+11)
 	writeAt(t, local, "up.bin", up)
+	// A text file goes up and back in ASCII mode: CRLF on the wire, the
+	// same LF lines at both ends.
+	text := []byte("one\ntwo\n\nthree ☃\n" + strings.Repeat("a line of text\n", 5000))
+	writeAt(t, local, "text.txt", text)
 
 	lines, flags := c.modeLines()
 	q := func(dir, name string) string { return strconv.Quote(filepath.Join(dir, name)) }
@@ -79,6 +84,7 @@ func bsdCellRun(t *testing.T, s *server, c bsdCell) {
 		fmt.Sprintf("reget seed.bin %s\n", q(local, "seed.bin")) +
 		fmt.Sprintf("get %q %s\nget %q %s\n", spaceName, q(local, "space.bin"), utf8Name, q(local, "utf8.bin")) +
 		fmt.Sprintf("put %s %q\nput %s %q\n", q(local, "up.bin"), "up "+spaceName, q(local, "up.bin"), "up_"+utf8Name) +
+		fmt.Sprintf("ascii\nput %s text.txt\nget text.txt %s\nbinary\n", q(local, "text.txt"), q(local, "textback.txt")) +
 		"size seed.bin\nquit\n"
 	args := append(flags, "-n", "-v", "127.0.0.1", s.port())
 	out := mustRun(t, []byte(script), needTool(t, c.tool), args...)
@@ -93,6 +99,8 @@ func bsdCellRun(t *testing.T, s *server, c bsdCell) {
 	sameFile(t, filepath.Join(local, "utf8.bin"), files[utf8Name])
 	sameFile(t, filepath.Join(s.root, user, "up "+spaceName), up)
 	sameFile(t, filepath.Join(s.root, user, "up_"+utf8Name), up)
+	sameFile(t, filepath.Join(s.root, user, "text.txt"), text)
+	sameFile(t, filepath.Join(local, "textback.txt"), text)
 
 	cmds := userCommands(t, s, user)
 	checkCommands(t, cmds, c.mode,
@@ -103,6 +111,9 @@ func bsdCellRun(t *testing.T, s *server, c bsdCell) {
 		cellCommand{"RETR", utf8Name, 226},
 		cellCommand{"STOR", "up " + spaceName, 226},
 		cellCommand{"STOR", "up_" + utf8Name, 226},
+		cellCommand{"TYPE", "A", 200},
+		cellCommand{"STOR", "text.txt", 226},
+		cellCommand{"RETR", "text.txt", 226},
 		cellCommand{"SIZE", "seed.bin", 213})
 	checkNoRefusals(t, cmds, nil)
 	if c.tool == "tnftp" && !hasCommand(cmds, "FEAT", "", 211) {
