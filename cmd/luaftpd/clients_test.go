@@ -8,6 +8,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"slices"
 	"strings"
@@ -22,12 +23,19 @@ const (
 	utf8Name  = "grüße_☃.bin"
 )
 
-// startCellServer runs a server with explicit and implicit FTPS, debug logs
-// (for the commands) and one user per cell, each in a folder of its own
-// named like the user.
+// startCellServer runs a server on 127.0.0.1 with explicit and implicit
+// FTPS, debug logs (for the commands) and one user per cell, each in a
+// folder of its own named like the user.
 func startCellServer(t *testing.T, users ...string) *server {
 	t.Helper()
-	args := []string{"-implicit-listen", "127.0.0.1:0", "-tls-self-signed", "-log-level", "debug"}
+	return startCellServerOn(t, "127.0.0.1", users...)
+}
+
+// startCellServerOn is startCellServer on the loopback address host.
+func startCellServerOn(t *testing.T, host string, users ...string) *server {
+	t.Helper()
+	hostPort := net.JoinHostPort(host, "0")
+	args := []string{"-listen", hostPort, "-implicit-listen", hostPort, "-tls-self-signed", "-log-level", "debug"}
 	for _, u := range users {
 		args = append(args, "-user", u+":pw:"+u)
 	}

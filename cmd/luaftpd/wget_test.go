@@ -2,12 +2,14 @@ package main
 
 // GNU Wget: downloads of single files (seed.bin resumed with -c) over
 // plain FTP, explicit FTPS (ftps://) and implicit FTPS (--ftps-implicit),
-// passive (PASV: Wget sends no EPSV on IPv4) and active (PORT), and
+// passive and active (PASV and PORT on IPv4, EPSV and EPRT on IPv6), and
 // recursive mirrors, for which Wget parses the server's LIST output: a
 // misread line shows as a missing or wrong file, or a file fetched again
 // by a second --mirror that should fetch nothing.
 
 import (
+	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -26,18 +28,26 @@ func wget(t *testing.T, args ...string) string {
 	return mustRun(t, nil, needTool(t, "wget"), slices.Concat(wgetArgs, args)...)
 }
 
-// wgetCell is one security and data mode.
+// wgetCell is one security, data mode and address family.
 type wgetCell struct {
 	sec, mode string
+	v6        bool
 }
 
-func (c wgetCell) user() string { return "wget-" + c.sec + "-" + strings.ToLower(c.mode) }
+func (c wgetCell) user() string {
+	name := "wget-" + c.sec + "-" + strings.ToLower(c.mode)
+	if c.v6 {
+		name += "-v6"
+	}
+	return name
+}
 
-// wgetCells are the single-file cells.
+// wgetCells are the single-file cells. On IPv6 Wget sends EPSV and EPRT.
 var wgetCells = []wgetCell{
-	{secPlain, "PASV"}, {secPlain, "PORT"},
-	{secExplicit, "PASV"}, {secExplicit, "PORT"},
-	{secImplicit, "PASV"}, {secImplicit, "PORT"},
+	{secPlain, "PASV", false}, {secPlain, "PORT", false},
+	{secExplicit, "PASV", false}, {secExplicit, "PORT", false},
+	{secImplicit, "PASV", false}, {secImplicit, "PORT", false},
+	{secPlain, "EPSV", true}, {secExplicit, "EPRT", true},
 }
 
 // args are the flags of the cell and the URL of its user's folder.
@@ -50,27 +60,38 @@ func (c wgetCell) args(s *server) (flags []string, base string) {
 		scheme, addr = "ftps://", s.tlsAt
 		flags = append(flags, "--ftps-implicit")
 	}
-	if c.mode == "PORT" {
+	if c.mode == "PORT" || c.mode == "EPRT" {
 		flags = append(flags, "--no-passive-ftp")
 	}
 	return flags, scheme + c.user() + ":pw@" + addr + "/"
 }
 
 // TestWget runs every single-file cell, then the mirrors, plain and over
-// explicit FTPS.
+// explicit FTPS. The cells of each family share a server.
 func TestWget(t *testing.T) {
-	users := []string{"wget-mirror-plain", "wget-mirror-explicit"}
+	users := map[bool][]string{false: {"wget-mirror-plain", "wget-mirror-explicit"}}
 	for _, c := range wgetCells {
-		users = append(users, c.user())
+		users[c.v6] = append(users[c.v6], c.user())
 	}
-	s := startCellServer(t, users...)
+	servers := map[bool]*server{false: startCellServer(t, users[false]...)}
+	v6Missing := ""
+	if ln, err := net.Listen("tcp", "[::1]:0"); err != nil {
+		v6Missing = fmt.Sprintf("no IPv6 loopback on this machine (%v)", err)
+	} else {
+		ln.Close()
+		servers[true] = startCellServerOn(t, "::1", users[true]...)
+	}
 	for _, c := range wgetCells {
 		t.Run(c.user(), func(t *testing.T) {
+			if c.v6 && v6Missing != "" {
+				t.Skip(v6Missing)
+			}
 			needTool(t, "wget")
 			t.Parallel()
-			wgetCellRun(t, s, c)
+			wgetCellRun(t, servers[c.v6], c)
 		})
 	}
+	s := servers[false]
 	for _, sec := range []string{secPlain, secExplicit} {
 		t.Run("mirror-"+sec, func(t *testing.T) {
 			needTool(t, "wget")
