@@ -25,12 +25,13 @@ import (
 // it sets on the server's copies.
 var ncftpTime = time.Date(2021, time.March, 4, 5, 6, 7, 0, time.UTC)
 
-// ncftp runs one of NcFTP's tools with a HOME of its own, where it keeps a
-// preferences folder.
+// ncftp runs one of NcFTP's tools with a preferences folder of its own
+// (NCFTPDIR), which it would otherwise make in the home folder of the
+// user's password entry, whatever HOME says.
 func ncftp(t *testing.T, tool string, args ...string) string {
 	t.Helper()
 	bin := needTool(t, tool)
-	return mustRun(t, nil, "env", slices.Concat([]string{"HOME=" + t.TempDir(), bin}, args)...)
+	return mustRun(t, nil, "env", slices.Concat([]string{"NCFTPDIR=" + t.TempDir(), bin}, args)...)
 }
 
 // ncftpRefusable are the refusals NcFTP's tools bring on themselves and
