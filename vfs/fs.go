@@ -102,6 +102,17 @@ type WriterAt interface {
 	OpenWrite(ctx context.Context, name string, offset int64) (io.WriteCloser, error)
 }
 
+// Patcher is a backend that overwrites part of a file in place and leaves
+// the rest of it as it was, for RANG+STOR (draft-bryan-ftp-range: a ranged
+// upload must not change any byte outside its range, nor cut the file).
+type Patcher interface {
+	// OpenPatch opens name for writing from offset (>= 0) without
+	// truncating it; writing past the end grows the file. A missing file is
+	// created when offset is 0; an offset past the end is an error
+	// wrapping fs.ErrInvalid.
+	OpenPatch(ctx context.Context, name string, offset int64) (io.WriteCloser, error)
+}
+
 // Chmoder is a backend with permission bits (SITE CHMOD).
 type Chmoder interface {
 	Chmod(ctx context.Context, name string, mode fs.FileMode) error

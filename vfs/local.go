@@ -31,6 +31,7 @@ var (
 	_ Renamer   = (*Local)(nil)
 	_ Lstater   = (*Local)(nil)
 	_ WriterAt  = (*Local)(nil)
+	_ Patcher   = (*Local)(nil)
 	_ Chmoder   = (*Local)(nil)
 	_ Chtimeser = (*Local)(nil)
 	_ Availer   = (*Local)(nil)

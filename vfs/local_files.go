@@ -159,6 +159,20 @@ func (u *localUpload) finish() bool {
 // offset and writes from there. The result is an *os.File, an
 // io.ReaderFrom that can splice from a socket.
 func (l *Local) OpenWrite(ctx context.Context, name string, offset int64) (io.WriteCloser, error) {
+	return l.openInPlace(ctx, name, offset, true)
+}
+
+// OpenPatch opens name for writing from offset without truncating it; see
+// Patcher.
+func (l *Local) OpenPatch(ctx context.Context, name string, offset int64) (io.WriteCloser, error) {
+	if offset < 0 {
+		return nil, &fs.PathError{Op: "openwrite", Path: printable(name), Err: fs.ErrInvalid}
+	}
+	return l.openInPlace(ctx, name, offset, false)
+}
+
+// openInPlace is OpenWrite, and with trunc false OpenPatch.
+func (l *Local) openInPlace(ctx context.Context, name string, offset int64, trunc bool) (io.WriteCloser, error) {
 	clean, rel, err := l.name(ctx, "openwrite", name)
 	if err != nil {
 		return nil, err
@@ -188,7 +202,7 @@ func (l *Local) OpenWrite(ctx context.Context, name string, offset int64) (io.Wr
 		return nil, mapErr("openwrite", clean, err)
 	}
 	if offset >= 0 {
-		if err := seekTruncate(f, offset); err != nil {
+		if err := seekTruncate(f, offset, trunc); err != nil {
 			f.Close()
 			return nil, &fs.PathError{Op: "openwrite", Path: clean, Err: unwrapErr(err)}
 		}
@@ -196,9 +210,9 @@ func (l *Local) OpenWrite(ctx context.Context, name string, offset int64) (io.Wr
 	return f, nil
 }
 
-// seekTruncate cuts f to offset and moves there, refusing an offset past
-// the end with fs.ErrInvalid.
-func seekTruncate(f *os.File, offset int64) error {
+// seekTruncate cuts f to offset (when trunc) and moves there, refusing an
+// offset past the end with fs.ErrInvalid.
+func seekTruncate(f *os.File, offset int64, trunc bool) error {
 	fi, err := f.Stat()
 	if err != nil {
 		return err
@@ -206,8 +220,10 @@ func seekTruncate(f *os.File, offset int64) error {
 	if offset > fi.Size() {
 		return fs.ErrInvalid
 	}
-	if err := f.Truncate(offset); err != nil {
-		return err
+	if trunc {
+		if err := f.Truncate(offset); err != nil {
+			return err
+		}
 	}
 	_, err = f.Seek(offset, io.SeekStart)
 	return err

@@ -34,6 +34,7 @@ var (
 	_ Renamer   = (*Mem)(nil)
 	_ Lstater   = (*Mem)(nil)
 	_ WriterAt  = (*Mem)(nil)
+	_ Patcher   = (*Mem)(nil)
 	_ Chmoder   = (*Mem)(nil)
 	_ Chtimeser = (*Mem)(nil)
 	_ Availer   = (*Mem)(nil)

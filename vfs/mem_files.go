@@ -185,22 +185,36 @@ func (u *memUpload) finish() ([]byte, bool) {
 
 // OpenWrite opens name for writing in place; see WriterAt.
 func (m *Mem) OpenWrite(ctx context.Context, name string, offset int64) (io.WriteCloser, error) {
+	return m.openInPlace(ctx, name, offset, true)
+}
+
+// OpenPatch opens name for writing from offset without truncating it; see
+// Patcher.
+func (m *Mem) OpenPatch(ctx context.Context, name string, offset int64) (io.WriteCloser, error) {
+	if offset < 0 {
+		return nil, &fs.PathError{Op: "openwrite", Path: printable(name), Err: fs.ErrInvalid}
+	}
+	return m.openInPlace(ctx, name, offset, false)
+}
+
+// openInPlace is OpenWrite, and with trunc false OpenPatch.
+func (m *Mem) openInPlace(ctx context.Context, name string, offset int64, trunc bool) (io.WriteCloser, error) {
 	clean, err := m.check(ctx, "openwrite", name)
 	if err != nil {
 		return nil, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	n, err := m.openWrite(clean, offset)
+	n, err := m.openWrite(clean, offset, trunc)
 	if err != nil {
 		return nil, &fs.PathError{Op: "openwrite", Path: clean, Err: err}
 	}
 	return &memWriter{m: m, name: clean, n: n, pos: offset}, nil
 }
 
-// openWrite finds or creates the node to write and truncates it. The
-// caller holds the write lock.
-func (m *Mem) openWrite(clean string, offset int64) (*memNode, error) {
+// openWrite finds or creates the node to write and, when trunc, truncates
+// it. The caller holds the write lock.
+func (m *Mem) openWrite(clean string, offset int64, trunc bool) (*memNode, error) {
 	parent, base, err := m.target(clean)
 	if err != nil {
 		return nil, err
@@ -217,7 +231,7 @@ func (m *Mem) openWrite(clean string, offset int64) (*memNode, error) {
 	if offset > int64(len(n.data)) {
 		return nil, fs.ErrInvalid
 	}
-	if offset >= 0 {
+	if offset >= 0 && trunc {
 		n.data = n.data[:offset]
 	}
 	return n, nil

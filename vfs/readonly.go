@@ -8,7 +8,7 @@ import (
 )
 
 // ReadOnly serves fsys without any write: Create, Mkdir, Remove, RemoveDir,
-// Rename, OpenWrite, Chmod and Chtimes fail with fs.ErrPermission (so a
+// Rename, OpenWrite, OpenPatch, Chmod and Chtimes fail with fs.ErrPermission (so a
 // client gets 550, not 502), reads pass through. Avail passes through when
 // fsys has it, and Sub returns a read-only sub.
 func ReadOnly(fsys FS) FS {
@@ -26,6 +26,7 @@ type readOnly struct {
 var (
 	_ Renamer   = (*readOnly)(nil)
 	_ WriterAt  = (*readOnly)(nil)
+	_ Patcher   = (*readOnly)(nil)
 	_ Chmoder   = (*readOnly)(nil)
 	_ Chtimeser = (*readOnly)(nil)
 	_ Availer   = (*readOnly)(nil)
@@ -65,6 +66,10 @@ func (r *readOnly) Rename(ctx context.Context, oldname, newname string) error {
 }
 
 func (r *readOnly) OpenWrite(ctx context.Context, name string, offset int64) (io.WriteCloser, error) {
+	return nil, refuse("openwrite", name)
+}
+
+func (r *readOnly) OpenPatch(ctx context.Context, name string, offset int64) (io.WriteCloser, error) {
 	return nil, refuse("openwrite", name)
 }
 

@@ -55,6 +55,8 @@ func checkReadOnly(t *testing.T, ro vfs.FS, dir, file string) {
 		ro.(vfs.Chtimeser).Chtimes(ctx, file, time.Now())}
 	_, err = ro.(vfs.WriterAt).OpenWrite(ctx, file, -1)
 	errs = append(errs, err)
+	_, err = ro.(vfs.Patcher).OpenPatch(ctx, file, 0)
+	errs = append(errs, err)
 	for i, err := range errs {
 		if !errors.Is(err, fs.ErrPermission) {
 			t.Errorf("write %d: error %v, want fs.ErrPermission", i, err)

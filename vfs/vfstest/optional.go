@@ -15,6 +15,7 @@ var optionalCases = []testCase{
 	{"OpenWriteAppend", testOpenWriteAppend},
 	{"OpenWriteOffset", testOpenWriteOffset},
 	{"OpenWriteErrors", testOpenWriteErrors},
+	{"OpenPatch", testOpenPatch},
 	{"Chmod", testChmod},
 	{"Chtimes", testChtimes},
 	{"Avail", testAvail},
@@ -129,6 +130,43 @@ func testOpenWriteErrors(t *testing.T, fsys vfs.FS) {
 	}
 	_, err = w.OpenWrite(ctx, "/missing/f", -1)
 	wantErr(t, "OpenWrite in nothing", err, fs.ErrNotExist)
+	wantNames(t, fsys, "/", "d", "f")
+}
+
+// patch writes data through OpenPatch and closes.
+func patch(t *testing.T, p vfs.Patcher, name string, offset int64, data string) {
+	t.Helper()
+	wc, err := p.OpenPatch(t.Context(), name, offset)
+	wantOK(t, "OpenPatch", err)
+	_, err = io.WriteString(wc, data)
+	wantOK(t, "Write", err)
+	wantOK(t, "Close", wc.Close())
+}
+
+// OpenPatch overwrites in place and never cuts the file.
+func testOpenPatch(t *testing.T, fsys vfs.FS) {
+	p := need[vfs.Patcher](t, fsys)
+	ctx := t.Context()
+	patch(t, p, "/f", 0, "hello world")
+	wantContent(t, fsys, "/f", []byte("hello world"))
+	patch(t, p, "/f", 1, "E")
+	wantContent(t, fsys, "/f", []byte("hEllo world"))
+	patch(t, p, "/f", 0, "")
+	wantContent(t, fsys, "/f", []byte("hEllo world"))
+	patch(t, p, "/f", 6, "there!")
+	wantContent(t, fsys, "/f", []byte("hEllo there!"))
+	patch(t, p, "/f", 12, "?")
+	wantContent(t, fsys, "/f", []byte("hEllo there!?"))
+	for _, off := range []int64{14, -1} {
+		_, err := p.OpenPatch(ctx, "/f", off)
+		wantErr(t, "OpenPatch past the end or before the start", err, fs.ErrInvalid)
+	}
+	_, err := p.OpenPatch(ctx, "/new", 1)
+	wantErr(t, "OpenPatch past the end of nothing", err, fs.ErrInvalid)
+	Mkdir(t, fsys, "/d")
+	_, err = p.OpenPatch(ctx, "/d", 0)
+	wantErr(t, "OpenPatch of a folder", err, vfs.ErrIsDir)
+	wantContent(t, fsys, "/f", []byte("hEllo there!?"))
 	wantNames(t, fsys, "/", "d", "f")
 }
 
