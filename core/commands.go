@@ -114,7 +114,7 @@ func init() {
 		"MFF":     {fn: (*Session).cmdMFF, path: pathSecond, flags: cmdNeedArg | cmdWrite, feat: "MFF modify;unix.mode;", help: "MFF <fact>=<value>;... <path>"},
 		"MLST":    {fn: (*Session).cmdMLST, path: pathWhole, feat: "MLST type*;size*;modify*;perm*;unique*;unix.mode*;", help: "MLST [<path>]"},
 		"HASH":    {fn: (*Session).cmdHASH, path: pathWhole, flags: cmdNeedArg, feat: "HASH SHA-256*;SHA-1;MD5;CRC32;SHA-512", help: "HASH <path>"},
-		"RANG":    {fn: (*Session).cmdRANG, flags: cmdNeedArg, help: "RANG <start> <end> (before HASH)"},
+		"RANG":    {fn: (*Session).cmdRANG, flags: cmdNeedArg, feat: "RANG STREAM", help: "RANG <start> <end> (before RETR, STOR or HASH)"},
 		"XCRC":    {fn: (*Session).cmdXCRC, path: pathQuoted, flags: cmdNeedArg, feat: "XCRC", help: "XCRC <path> | XCRC \"<path>\" <start> <end>"},
 		"XMD5":    {fn: (*Session).cmdXMD5, path: pathQuoted, flags: cmdNeedArg, feat: "XMD5", help: "XMD5 <path> | XMD5 \"<path>\" <start> <end>"},
 		"XSHA1":   {fn: (*Session).cmdXSHA1, path: pathQuoted, flags: cmdNeedArg, feat: "XSHA1", help: "XSHA1 <path> | XSHA1 \"<path>\" <start> <end>"},

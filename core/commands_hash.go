@@ -27,15 +27,11 @@ var hashAlgos = []struct {
 	{"SHA-512", sha512.New},
 }
 
-// byteRange is the part of a file from start up to, not including, end.
-type byteRange struct{ start, end int64 }
-
 // cmdHASH answers "213 ALGO START-END HEX PATH". The whole file is
 // reported as 0-SIZE, as ProFTPD and FileZilla Server do; a RANG before it
 // selects a part, reported with the inclusive end RANG takes.
 func (s *Session) cmdHASH(r *request) Reply {
-	rg := s.rang
-	s.rang = nil
+	rg := s.takeRang()
 	a := hashAlgos[s.hashAlgo]
 	fi, err := s.statFile(r.ctx, r.path)
 	if err != nil {
@@ -60,36 +56,6 @@ func (s *Session) cmdHASH(r *request) Reply {
 		end-- // RANG's end is inclusive
 	}
 	return NewReply(213, "%s %d-%d %s %s", a.name, part.start, end, sum, r.path)
-}
-
-// cmdRANG selects the bytes START to END, both included, of the file the
-// next HASH names (draft-bryan-ftp-range); "RANG 1 0" selects the whole
-// file again. Only HASH takes a range here, so the transfer commands
-// refuse one (see refuseRang) rather than send the whole file, and FEAT
-// does not announce RANG STREAM.
-func (s *Session) cmdRANG(r *request) Reply {
-	s.rang = nil
-	start, end, ok := parseRange(r.arg)
-	switch {
-	case !ok:
-		return NewReply(501, "Syntax: RANG <start> <end>, decimal byte offsets.")
-	case start == 1 && end == 0:
-		return NewReply(350, "Range reset: HASH covers the whole file.")
-	case start > end:
-		return NewReply(501, "RANG start %d is past its end %d; range reset.", start, end)
-	}
-	s.rang = &byteRange{start, end}
-	return NewReply(350, "Restarting at %d. Ending byte %d. Send HASH.", start, end)
-}
-
-// refuseRang refuses a transfer command after RANG: sending the whole file
-// to a client that asked for a part would corrupt what it assembles.
-func (s *Session) refuseRang() (Reply, bool) {
-	if s.rang == nil {
-		return Reply{}, false
-	}
-	s.rang = nil
-	return NewReply(504, "RANG applies to HASH only on this server; range reset."), true
 }
 
 func (s *Session) cmdXCRC(r *request) Reply    { return s.xhash(r, crc32.NewIEEE()) }

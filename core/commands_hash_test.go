@@ -64,7 +64,8 @@ func TestXHashBadRanges(t *testing.T) {
 }
 
 // RANG selects the part (END included) the next HASH covers, once; "RANG 1
-// 0" and REIN reset it; transfers refuse a range they would not honour.
+// 0", REST and REIN reset it, and a transfer refused for want of a data
+// channel uses it up.
 func TestHASHWithRANG(t *testing.T) {
 	ts := startServer(t)
 	ts.putFile(t, "/f", hashData)
@@ -74,30 +75,34 @@ func TestHASHWithRANG(t *testing.T) {
 		code     int
 		cmd, msg string
 	}{
-		{350, "RANG 2 4", "Restarting at 2. Ending byte 4. Send HASH."},
+		{350, "RANG 2 4", "Restarting at 2. Ending byte 4."},
 		{213, "HASH f", "SHA-1 2-4 " + sha1Hex("234") + " /f"},
 		{213, "HASH f", "SHA-1 0-10 " + sha1Hex(hashData) + " /f"},
-		{350, "RANG 5 100", "Restarting at 5. Ending byte 100. Send HASH."},
+		{350, "RANG 5 100", "Restarting at 5. Ending byte 100."},
 		{213, "HASH f", "SHA-1 5-9 " + sha1Hex("56789") + " /f"},
-		{350, "RANG 0 0", "Restarting at 0. Ending byte 0. Send HASH."},
+		{350, "RANG 0 0", "Restarting at 0. Ending byte 0."},
 		{213, "HASH f", "SHA-1 0-0 " + sha1Hex("0") + " /f"},
-		{350, "RANG 10 12", "Restarting at 10. Ending byte 12. Send HASH."},
+		{350, "RANG 10 12", "Restarting at 10. Ending byte 12."},
 		{501, "HASH f", "RANG starts at 10, past the end of the file (10 bytes)."},
 		{213, "HASH f", "SHA-1 0-10 " + sha1Hex(hashData) + " /f"},
-		{350, "RANG 3 3", "Restarting at 3. Ending byte 3. Send HASH."},
-		{350, "RANG 1 0", "Range reset: HASH covers the whole file."},
+		{350, "RANG 3 3", "Restarting at 3. Ending byte 3."},
+		{350, "RANG 1 0", "Range reset: the next transfer covers the whole file."},
 		{213, "HASH f", "SHA-1 0-10 " + sha1Hex(hashData) + " /f"},
-		{350, "RANG 2 4", "Restarting at 2. Ending byte 4. Send HASH."},
+		{350, "RANG 2 4", "Restarting at 2. Ending byte 4."},
 		{501, "RANG 5 2", "RANG start 5 is past its end 2; range reset."},
 		{213, "HASH f", "SHA-1 0-10 " + sha1Hex(hashData) + " /f"},
 		{501, "RANG x y", "Syntax: RANG <start> <end>, decimal byte offsets."},
 		{501, "RANG 1", "Syntax: RANG <start> <end>, decimal byte offsets."},
-		{350, "RANG 2 4", "Restarting at 2. Ending byte 4. Send HASH."},
-		{504, "RETR f", "RANG applies to HASH only on this server; range reset."},
+		{350, "RANG 2 4", "Restarting at 2. Ending byte 4."},
 		{425, "RETR f", "Use PORT, EPRT, PASV or EPSV first."},
-		{350, "RANG 2 4", "Restarting at 2. Ending byte 4. Send HASH."},
-		{504, "STOR g", "RANG applies to HASH only on this server; range reset."},
-		{350, "RANG 2 4", "Restarting at 2. Ending byte 4. Send HASH."},
+		{213, "HASH f", "SHA-1 0-10 " + sha1Hex(hashData) + " /f"},
+		{350, "RANG 2 4", "Restarting at 2. Ending byte 4."},
+		{425, "STOR g", "Use PORT, EPRT, PASV or EPSV first."},
+		{213, "HASH f", "SHA-1 0-10 " + sha1Hex(hashData) + " /f"},
+		{350, "RANG 2 4", "Restarting at 2. Ending byte 4."},
+		{350, "REST 0", "Restarting at 0. Send STOR or RETR to start the transfer."},
+		{213, "HASH f", "SHA-1 0-10 " + sha1Hex(hashData) + " /f"},
+		{350, "RANG 2 4", "Restarting at 2. Ending byte 4."},
 		{220, "REIN", "Service ready for new user."},
 		{331, "USER alice", "Password required for alice."},
 		{230, "PASS secret", "User alice logged in."},

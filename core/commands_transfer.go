@@ -55,7 +55,7 @@ func (s *Session) cmdMODE(r *request) Reply {
 }
 
 // cmdREST sets the offset where the next RETR reads or STOR writes from
-// (RFC 3659 REST STREAM).
+// (RFC 3659 REST STREAM). It clears a RANG: the later of the two wins.
 func (s *Session) cmdREST(r *request) Reply {
 	arg := strings.TrimSpace(r.arg)
 	n, err := strconv.ParseInt(arg, 10, 64)
@@ -63,6 +63,7 @@ func (s *Session) cmdREST(r *request) Reply {
 		return NewReply(501, "REST needs a non-negative byte offset.")
 	}
 	s.restOffset = n
+	s.rang = nil
 	return NewReply(350, "Restarting at %d. Send STOR or RETR to start the transfer.", n)
 }
 
@@ -88,12 +89,17 @@ func (s *Session) modeName() string {
 	return "BINARY"
 }
 
-// cmdRETR sends a file, from the REST offset if one was given.
+// cmdRETR sends a file, from the REST offset if one was given, or the
+// RANG range (range.go).
 func (s *Session) cmdRETR(r *request) Reply {
-	if rep, ok := s.refuseRang(); ok {
+	rg := s.takeRang()
+	if rep, ok := s.refuseAsciiRange(rg); ok {
 		return rep
 	}
 	offset := s.takeRest()
+	if rg != nil {
+		offset = rg.start // REST and RANG clear each other
+	}
 	if rep, ok := s.pathFirst(r, r.path, false); ok {
 		return rep
 	}
@@ -101,14 +107,20 @@ func (s *Session) cmdRETR(r *request) Reply {
 		return rep
 	}
 	defer s.releaseData()
-	f, size, rep, ok := s.openRetr(r, offset)
+	f, size, rep, ok := s.openRetr(r, offset, rg)
 	if !ok {
 		return rep
 	}
 	defer f.Close()
+	var src io.Reader = f
+	n := size - offset
+	if rg != nil { // only a range costs the wrapper
+		n = rangSize(rg)
+		src = io.LimitReader(f, n)
+	}
 	start := time.Now()
 	mark := fmt.Sprintf("Opening %s mode data connection for %s (%d bytes).",
-		s.modeName(), path.Base(r.path), size-offset)
+		s.modeName(), path.Base(r.path), n)
 	if s.ascii { // the file's size is not what TYPE A sends
 		mark = fmt.Sprintf("Opening ASCII mode data connection for %s.", path.Base(r.path))
 	}
@@ -117,7 +129,7 @@ func (s *Session) cmdRETR(r *request) Reply {
 		if s.ascii {
 			dst = newToNetASCII(conn)
 		}
-		_, err := s.copyData(dst, f, conn, false)
+		_, err := s.copyData(dst, src, conn, false)
 		return err
 	})
 	s.logTransfer(r, "download", r.path, start, rep)
@@ -148,8 +160,9 @@ func (s *Session) pathFirst(r *request, name string, upload bool) (Reply, bool) 
 }
 
 // openRetr opens a regular file and seeks to offset; 550 for a folder, 554
-// (RFC 3659 section 5.4: invalid REST parameter) for an offset past the end.
-func (s *Session) openRetr(r *request, offset int64) (vfs.File, int64, Reply, bool) {
+// (RFC 3659 section 5.4: invalid REST parameter) for an offset past the
+// end, or a RANG range rg (nil for none) that ends past it.
+func (s *Session) openRetr(r *request, offset int64, rg *byteRange) (vfs.File, int64, Reply, bool) {
 	f, err := s.fs.Open(r.ctx, r.path)
 	if err != nil {
 		return nil, 0, s.transferFSReply(err), false
@@ -162,6 +175,9 @@ func (s *Session) openRetr(r *request, offset int64) (vfs.File, int64, Reply, bo
 	case !fi.Mode().IsRegular():
 		f.Close()
 		return nil, 0, NewReply(550, "Not a regular file."), false
+	case rg != nil && rg.end >= fi.Size():
+		f.Close()
+		return nil, 0, NewReply(554, "Range %d-%d is past the end of the file (%d bytes).", rg.start, rg.end, fi.Size()), false
 	case offset > fi.Size():
 		f.Close()
 		return nil, 0, NewReply(554, "Restart offset %d is past the end of the file.", offset), false
@@ -177,12 +193,16 @@ func (s *Session) openRetr(r *request, offset int64) (vfs.File, int64, Reply, bo
 
 // cmdSTOR receives a file. Without REST it goes to a temporary upload that
 // replaces the file only when complete; after REST it is written in place
-// from the offset.
+// from the offset; after RANG it overwrites the range in place (range.go).
 func (s *Session) cmdSTOR(r *request) Reply {
-	if rep, ok := s.refuseRang(); ok {
+	rg := s.takeRang()
+	if rep, ok := s.refuseAsciiRange(rg); ok {
 		return rep
 	}
 	offset := s.takeRest()
+	if rg != nil {
+		return s.store(r, r.path, "Ok to send data.", s.openRange(rg))
+	}
 	if offset == 0 {
 		return s.store(r, r.path, "Ok to send data.", s.createUpload)
 	}
@@ -193,7 +213,7 @@ func (s *Session) cmdSTOR(r *request) Reply {
 
 // cmdAPPE appends to a file in place, creating it if missing.
 func (s *Session) cmdAPPE(r *request) Reply {
-	if rep, ok := s.refuseRang(); ok {
+	if rep, ok := refuseRangeFor("APPE", s.takeRang()); ok {
 		return rep
 	}
 	s.takeRest()
@@ -206,7 +226,7 @@ func (s *Session) cmdAPPE(r *request) Reply {
 // "ftp" in the current folder) if it is free, else r.path with a number
 // added.
 func (s *Session) cmdSTOU(r *request) Reply {
-	if rep, ok := s.refuseRang(); ok {
+	if rep, ok := refuseRangeFor("STOU", s.takeRang()); ok {
 		return rep
 	}
 	s.takeRest()

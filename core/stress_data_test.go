@@ -202,33 +202,66 @@ func (w *walker) transfer() {
 	}
 	var offset int64 = -1
 	if w.restPending {
-		// A REST is pending until a transfer starts (one the server
-		// refuses leaves it pending): the offset is unknown.
+		// A REST or RANG is pending until a transfer starts (one the
+		// server refuses leaves it pending): the offset is unknown.
 		offset = 1 << 40
+	}
+	rg, ok := w.sendRANG()
+	if !ok {
+		return
+	}
+	if rg != nil {
+		offset = -1 // RANG clears a pending REST
 	}
 	if w.rng.IntN(8) == 0 {
 		n := int64(w.rng.IntN(2000))
 		if c, ok := w.cmd("REST " + strconv.FormatInt(n, 10)); !ok {
 			return
 		} else if c == 350 {
-			offset = n
+			offset, rg = n, nil  // REST clears a RANG
 			w.restPending = true // until a transfer starts
 		}
 	}
 	switch n := w.rng.IntN(10); {
 	case n < 3:
-		w.download(offset)
+		w.download(offset, rg)
 	case n < 5:
 		w.listing()
 	default:
-		w.upload(offset)
+		w.upload(offset, rg)
 	}
+}
+
+// sendRANG now and then sends a RANG (draft-bryan-ftp-range) and returns
+// the range the server took: START and END, END included. ok is false
+// when the session ended.
+func (w *walker) sendRANG() (rg *byteRange, ok bool) {
+	if w.rng.IntN(8) != 0 {
+		return nil, true
+	}
+	start := int64(w.rng.IntN(2000))
+	end := start + int64(w.rng.IntN(3000))
+	c, ok := w.cmd(fmt.Sprintf("RANG %d %d", start, end))
+	switch {
+	case !ok:
+		return nil, false
+	case c == 350 && w.ascii:
+		w.errorf("RANG in TYPE A: %d", c)
+	case c == 350:
+		w.restPending = true // until a transfer starts, as a REST
+		return &byteRange{start, end}, true
+	}
+	// Refused: 551 in TYPE A, 530 when the walk left the session logged
+	// out.
+	return nil, true
 }
 
 // roFiles are the files under /ro and their content, read at the start.
 var roFiles = []string{"/ro/text.txt", "/ro/binary.bin", "/ro/crlf.txt", "/ro/empty"}
 
-func (w *walker) download(offset int64) {
+// download runs RETR, from offset (-1 for none) or of the range rg (nil
+// for none).
+func (w *walker) download(offset int64, rg *byteRange) {
 	name := w.pick(roFiles)
 	switch w.rng.IntN(6) {
 	case 0:
@@ -243,16 +276,24 @@ func (w *walker) download(offset int64) {
 			w.errorf("%v", err)
 			return
 		}
-		if offset > int64(len(b)) {
+		switch {
+		case rg != nil && rg.end >= int64(len(b)):
+			// 554: checked below
+		case rg != nil:
+			want = b[rg.start : rg.end+1]
+		case offset > int64(len(b)):
 			want = nil
-		} else {
+		default:
 			want = b[max(offset, 0):]
 			if w.ascii {
 				want = bytes.ReplaceAll(want, []byte("\n"), []byte("\r\n"))
 			}
 		}
 	}
-	w.runTransfer("RETR "+name, nil, want)
+	code, _, _ := w.runTransfer("RETR "+name, nil, want)
+	if rg != nil && want == nil && code == 226 && strings.HasPrefix(name, "/ro/") {
+		w.errorf("RETR of range %d-%d past the end of %s: 226", rg.start, rg.end, name)
+	}
 }
 
 func (w *walker) listing() {
@@ -261,7 +302,9 @@ func (w *walker) listing() {
 	w.runTransfer(strings.TrimSpace(verb+" "+arg), nil, nil)
 }
 
-func (w *walker) upload(offset int64) {
+// upload runs STOR, APPE or STOU, from offset (-1 for none) or into the
+// range rg (nil for none).
+func (w *walker) upload(offset int64, rg *byteRange) {
 	name := w.pick(trackedNames)
 	verb := "STOR"
 	switch w.rng.IntN(10) {
@@ -292,7 +335,7 @@ func (w *walker) upload(offset int64) {
 	switch {
 	case !started && code != 0:
 		// Refused before the transfer: nothing changed.
-	case verb == "APPE" || offset >= 0 || sent < 0:
+	case verb == "APPE" || offset >= 0 || rg != nil || sent < 0:
 		w.unknown(name)
 	case code == 226:
 		w.want[name] = []content{{data: prefix}}

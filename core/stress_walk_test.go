@@ -57,7 +57,8 @@ type walker struct {
 	protP  bool
 	ascii  bool
 	epsvAl bool
-	// restPending: a REST was accepted and no transfer has used it yet.
+	// restPending: a REST or RANG was accepted and no transfer has used it
+	// yet.
 	// staleActive: the server holds an active address whose listener the
 	// walker closed (see clearStale).
 	staleActive bool
@@ -342,8 +343,8 @@ func (w *walker) randomCommand() {
 		w.protP = arg == "P"
 	case verb == "TYPE" && c == 200:
 		w.ascii = strings.HasPrefix(arg, "A")
-	case verb == "REST" && c == 350:
-		w.restPending = true
+	case (verb == "REST" || verb == "RANG") && c == 350:
+		w.restPending = true // a RANG moves the offset too (unknown, as a REST's)
 	case (verb == "USER" || verb == "PASS") && c != 230:
 		// Log in again so the walk goes on.
 		w.login()

@@ -341,11 +341,12 @@ func (s *Session) transferFSReply(err error) Reply {
 // calls produce with the connection, closes it and returns 226 (or 425 when
 // no connection could be made, 426 when it broke or r.ctx was cancelled).
 // Listings use it; produce writes CRLF line ends itself. A listing is a
-// transfer too: it uses up a REST offset, which must not reach the next RETR
-// or STOR (RFC 3659 section 5.3: REST applies to the transfer right after
-// it).
+// transfer too: it uses up a REST offset or RANG range, which must not
+// reach the next RETR or STOR (RFC 3659 section 5.3: REST applies to the
+// transfer right after it).
 func (s *Session) sendData(r *request, produce func(w io.Writer) error) Reply {
 	s.takeRest()
+	s.takeRang()
 	if rep, ok := s.acquireData(); !ok {
 		return rep
 	}
