@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"crypto/tls"
 	"io"
 	"os"
 	"path/filepath"
@@ -392,5 +393,43 @@ func TestRANGStoreLocal(t *testing.T) {
 	}
 	if got := strings.Join(diskEntries(t, dir), " "); got != "f out victim" {
 		t.Errorf("the root holds %q", got)
+	}
+}
+
+// Under PROT P the ranges go through the TLS copy loop the same way.
+func TestRANGOverTLS(t *testing.T) {
+	ts, cfg := startTLSServer(t)
+	ccfg := clientTLS(t, cfg, tls.VersionTLS13)
+	c := loginTLS(t, ts, ccfg, "P")
+	data := binaryData(1 << 20)
+	putFile(t, ts.Mem, "/f", data)
+	c.cmd(350, "RANG 1000 700000")
+	dc := pasvTLS(c, ccfg)
+	c.cmd(150, "RETR f")
+	got, err := io.ReadAll(dc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.expect(226)
+	if string(got) != data[1000:700001] {
+		t.Fatalf("ranged TLS RETR sent %d bytes, want %d", len(got), 700001-1000)
+	}
+	up := strings.Repeat("u", 700001-1000)
+	for _, tc := range []struct {
+		send string
+		code int
+	}{{up, 226}, {up + "extra", 552}, {up[:10], 426}} {
+		c.cmd(350, "RANG 1000 700000")
+		dc = pasvTLS(c, ccfg)
+		c.cmd(150, "STOR f")
+		if _, err := io.WriteString(dc, tc.send); err != nil {
+			t.Fatal(err)
+		}
+		dc.Close()
+		c.expect(tc.code)
+	}
+	want := data[:1000] + up[:10] + up[10:] + data[700001:]
+	if got := getFile(t, ts.Mem, "/f"); got != want {
+		t.Fatalf("ranged TLS STORs left %d bytes, not the %d expected", len(got), len(want))
 	}
 }
