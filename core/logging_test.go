@@ -65,3 +65,40 @@ func TestLogging(t *testing.T) {
 		t.Errorf("no debug line for PWD:\n%s", out)
 	}
 }
+
+// TestLoggingDuringTransfer: STAT and ABOR answered while an upload runs
+// get their debug line like every other command.
+func TestLoggingDuringTransfer(t *testing.T) {
+	var buf lockedBuffer
+	ts := startServer(t, func(s *Server) {
+		s.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	c := ts.loginAlice(t)
+	startUpload(t, c)
+	waitTransferSTAT(t, c, "STAT")
+	c.raw("ABOR\r\n")
+	c.expect(426)
+	c.expect(226)
+	c.cmd(221, "QUIT")
+	c.expectClosed()
+	waitFor(t, func() bool { return strings.Contains(buf.String(), "session closed") })
+	codes := map[string]float64{}
+	var order []string
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("bad log line %q", line)
+		}
+		if rec["msg"] == "command" {
+			verb, _ := rec["cmd"].(string)
+			codes[verb], _ = rec["code"].(float64)
+			order = append(order, verb)
+		}
+	}
+	if codes["STAT"] != 213 || codes["ABOR"] != 226 || codes["STOR"] != 426 {
+		t.Errorf("command lines %v, codes %v", order, codes)
+	}
+	if n := len(order); n < 3 || order[n-3] != "STOR" || order[n-2] != "ABOR" || order[n-1] != "QUIT" {
+		t.Errorf("command lines in the order %v, want ... STOR ABOR QUIT", order)
+	}
+}

@@ -317,6 +317,7 @@ func (s *Session) duringCommand(verb, text string) (handled, goOn bool) {
 	case verb == "STAT" && s.data.running() && len(s.queue) == 0:
 		n := s.data.transferred()
 		s.reply(NewReply(213, "Status: %d bytes transferred.", n))
+		s.logDuring(verb, 213)
 		return true, true
 	case verb == "QUIT" && s.data.running():
 		s.quitting = true
@@ -327,9 +328,16 @@ func (s *Session) duringCommand(verb, text string) (handled, goOn bool) {
 			s.waitIdle()
 		}
 		s.reply(NewReply(221, "Goodbye."))
+		s.logDuring(verb, 221)
 		return true, false
 	}
 	return false, true
+}
+
+// logDuring writes the debug line of a command the reader answered while
+// another ran (ABOR, STAT, QUIT), as execute does for the others.
+func (s *Session) logDuring(verb string, code int) {
+	s.log.Debug("command", "cmd", verb, "arg", "", "code", code, "ms", 0)
 }
 
 // runCommands runs text and then the queued lines, in order, in a goroutine
@@ -341,6 +349,7 @@ func (s *Session) runCommands(text string) {
 		if s.aborting {
 			s.aborting = false
 			s.reply(NewReply(226, "ABOR successful."))
+			s.logDuring("ABOR", 226)
 		}
 		// During a shutdown the running command may finish, but no
 		// other starts: the reader answers 421.
