@@ -94,6 +94,25 @@ type Lstater interface {
 	Lstat(ctx context.Context, name string) (fs.FileInfo, error)
 }
 
+// DirOpener is a backend that reads a folder an entry at a time, so that
+// listing a huge folder holds its names but never every entry's
+// description at once, as ReadDir's result does.
+type DirOpener interface {
+	// OpenDir opens the folder name for reading, failing as ReadDir does.
+	// The Dir checks ctx at every entry.
+	OpenDir(ctx context.Context, name string) (Dir, error)
+}
+
+// Dir is a folder opened by OpenDir.
+type Dir interface {
+	// Next describes the next entry, in name order and as ReadDir would
+	// describe it, or returns io.EOF after the last. An entry removed since
+	// OpenDir is left out.
+	Next() (fs.FileInfo, error)
+	// Close releases the folder.
+	Close() error
+}
+
 // WriterAt is a backend that writes in place, for APPE and REST+STOR.
 type WriterAt interface {
 	// OpenWrite opens name for writing, creating it if missing. offset < 0

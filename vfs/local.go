@@ -3,6 +3,7 @@ package vfs
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -36,6 +37,7 @@ var (
 	_ Chtimeser = (*Local)(nil)
 	_ Availer   = (*Local)(nil)
 	_ Subber    = (*Local)(nil)
+	_ DirOpener = (*Local)(nil)
 )
 
 // NewLocal serves dir, creating it (and its parents) if missing.
@@ -108,6 +110,32 @@ func (l *Local) Lstat(ctx context.Context, name string) (fs.FileInfo, error) {
 // described by its target when that is inside the root, else by the link
 // itself. Uploads in progress are left out.
 func (l *Local) ReadDir(ctx context.Context, name string) ([]fs.FileInfo, error) {
+	d, err := l.openLocalDir(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	infos := make([]fs.FileInfo, 0, len(d.names))
+	for {
+		fi, err := d.Next()
+		if err == io.EOF {
+			return infos, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		infos = append(infos, fi)
+	}
+}
+
+// OpenDir opens the folder name to read its entries one at a time, each
+// described as ReadDir describes it. It reads the names, sorted, at once;
+// each entry is described only when Next reaches it.
+func (l *Local) OpenDir(ctx context.Context, name string) (Dir, error) {
+	return l.openLocalDir(ctx, name)
+}
+
+func (l *Local) openLocalDir(ctx context.Context, name string) (*localDir, error) {
 	clean, rel, err := l.name(ctx, "readdir", name)
 	if err != nil {
 		return nil, err
@@ -118,22 +146,40 @@ func (l *Local) ReadDir(ctx context.Context, name string) ([]fs.FileInfo, error)
 	if err != nil {
 		return nil, err
 	}
-	defer dir.Close()
 	names, err := readNames(dir)
 	if err != nil {
+		dir.Close()
 		return nil, mapErr("readdir", clean, err)
 	}
-	infos := make([]fs.FileInfo, 0, len(names))
-	for _, n := range names {
-		if err := ctx.Err(); err != nil {
-			return nil, &fs.PathError{Op: "readdir", Path: clean, Err: err}
+	return &localDir{ctx: ctx, l: l, dir: dir, clean: clean, rel: rel, names: names}, nil
+}
+
+// localDir is a folder of a Local being read by Next.
+type localDir struct {
+	ctx        context.Context
+	l          *Local
+	dir        *os.Root
+	clean, rel string
+	names      []string // sorted; each is dropped once described
+	next       int
+}
+
+func (d *localDir) Next() (fs.FileInfo, error) {
+	for d.next < len(d.names) {
+		if err := d.ctx.Err(); err != nil {
+			return nil, &fs.PathError{Op: "readdir", Path: d.clean, Err: err}
 		}
-		if fi := l.entryInfo(dir, rel, n); fi != nil {
-			infos = append(infos, fi)
+		n := d.names[d.next]
+		d.names[d.next] = ""
+		d.next++
+		if fi := d.l.entryInfo(d.dir, d.rel, n); fi != nil {
+			return fi, nil
 		}
 	}
-	return infos, nil
+	return nil, io.EOF
 }
+
+func (d *localDir) Close() error { return d.dir.Close() }
 
 // readNames returns the sorted entry names of dir, without uploads in
 // progress.

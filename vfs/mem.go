@@ -2,6 +2,7 @@ package vfs
 
 import (
 	"context"
+	"io"
 	"io/fs"
 	"maps"
 	"slices"
@@ -39,6 +40,7 @@ var (
 	_ Chtimeser = (*Mem)(nil)
 	_ Availer   = (*Mem)(nil)
 	_ Subber    = (*Mem)(nil)
+	_ DirOpener = (*Mem)(nil)
 )
 
 // NewMem returns an empty Mem: just the root folder.
@@ -165,6 +167,60 @@ func (m *Mem) ReadDir(ctx context.Context, name string) ([]fs.FileInfo, error) {
 	}
 	return infos, nil
 }
+
+// OpenDir opens the folder name to read its entries one at a time. It
+// takes the names, sorted, at once; each entry is described, as it is
+// then, when Next reaches it.
+func (m *Mem) OpenDir(ctx context.Context, name string) (Dir, error) {
+	clean, err := m.check(ctx, "readdir", name)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	n, err := m.lookup(clean)
+	if err == nil && !n.isDir() {
+		err = ErrNotDir
+	}
+	if err != nil {
+		return nil, &fs.PathError{Op: "readdir", Path: clean, Err: err}
+	}
+	names := slices.Sorted(maps.Keys(n.children))
+	return &memDir{ctx: ctx, mu: m.mu, node: n, clean: clean, names: names}, nil
+}
+
+// memDir is a folder of a Mem being read by Next.
+type memDir struct {
+	ctx   context.Context
+	mu    *sync.RWMutex
+	node  *memNode
+	clean string
+	names []string
+	next  int
+}
+
+func (d *memDir) Next() (fs.FileInfo, error) {
+	for d.next < len(d.names) {
+		if err := d.ctx.Err(); err != nil {
+			return nil, &fs.PathError{Op: "readdir", Path: d.clean, Err: err}
+		}
+		n := d.names[d.next]
+		d.next++
+		d.mu.RLock()
+		child := d.node.children[n]
+		var fi fs.FileInfo
+		if child != nil {
+			fi = child.info()
+		}
+		d.mu.RUnlock()
+		if fi != nil {
+			return fi, nil
+		}
+	}
+	return nil, io.EOF
+}
+
+func (d *memDir) Close() error { return nil }
 
 // Mkdir makes one folder.
 func (m *Mem) Mkdir(ctx context.Context, name string) error {

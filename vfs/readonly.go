@@ -31,6 +31,8 @@ var (
 	_ Chtimeser = (*readOnly)(nil)
 	_ Availer   = (*readOnly)(nil)
 	_ Subber    = (*readOnly)(nil)
+	_ DirOpener = (*readOnly)(nil)
+	_ Lstater   = (*readOnly)(nil)
 )
 
 func refuse(op, name string) error {
@@ -44,6 +46,40 @@ func (r *readOnly) Stat(ctx context.Context, name string) (fs.FileInfo, error) {
 func (r *readOnly) ReadDir(ctx context.Context, name string) ([]fs.FileInfo, error) {
 	return r.fsys.ReadDir(ctx, name)
 }
+
+// OpenDir passes through when fsys has it, else reads the folder whole.
+func (r *readOnly) OpenDir(ctx context.Context, name string) (Dir, error) {
+	if o, ok := r.fsys.(DirOpener); ok {
+		return o.OpenDir(ctx, name)
+	}
+	infos, err := r.fsys.ReadDir(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return &sliceDir{infos: infos}, nil
+}
+
+// Lstat passes through when fsys has it, else is Stat (no symlinks).
+func (r *readOnly) Lstat(ctx context.Context, name string) (fs.FileInfo, error) {
+	if l, ok := r.fsys.(Lstater); ok {
+		return l.Lstat(ctx, name)
+	}
+	return r.fsys.Stat(ctx, name)
+}
+
+// sliceDir is a Dir over entries already read.
+type sliceDir struct{ infos []fs.FileInfo }
+
+func (d *sliceDir) Next() (fs.FileInfo, error) {
+	if len(d.infos) == 0 {
+		return nil, io.EOF
+	}
+	fi := d.infos[0]
+	d.infos = d.infos[1:]
+	return fi, nil
+}
+
+func (d *sliceDir) Close() error { return nil }
 
 func (r *readOnly) Open(ctx context.Context, name string) (File, error) {
 	return r.fsys.Open(ctx, name)

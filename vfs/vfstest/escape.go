@@ -73,6 +73,15 @@ type op struct {
 var ops = []op{
 	{"Stat", func(t *testing.T, fsys vfs.FS, n string) error { _, err := fsys.Stat(t.Context(), n); return err }},
 	{"ReadDir", func(t *testing.T, fsys vfs.FS, n string) error { _, err := fsys.ReadDir(t.Context(), n); return err }},
+	{"OpenDir", func(t *testing.T, fsys vfs.FS, n string) error {
+		return optional(fsys, func(o vfs.DirOpener) error {
+			d, err := o.OpenDir(t.Context(), n)
+			if err == nil {
+				d.Close()
+			}
+			return err
+		})
+	}},
 	{"Open", func(t *testing.T, fsys vfs.FS, n string) error {
 		f, err := fsys.Open(t.Context(), n)
 		if err == nil {

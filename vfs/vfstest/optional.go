@@ -21,6 +21,8 @@ var optionalCases = []testCase{
 	{"Avail", testAvail},
 	{"Sub", testSub},
 	{"Lstat", testLstat},
+	{"OpenDir", testOpenDir},
+	{"OpenDirCancelled", testOpenDirCancelled},
 }
 
 // need returns fsys as T or skips the test.
