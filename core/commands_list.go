@@ -8,25 +8,78 @@ import (
 	"io"
 	"io/fs"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/luaftpd/luaftpd/vfs"
 )
 
-// listing is what a listing command shows: the entries of a folder, or a
-// single file.
+// listing is what a listing command shows: the entries of a folder, read
+// one at a time, or a single file, or the matches of a pattern.
 type listing struct {
-	dir     string        // the folder listed, or the file's folder
-	self    fs.FileInfo   // the folder (or file) named
-	entries []fs.FileInfo // the folder's entries; the file itself for a file
-	glob    bool          // entries are the matches of a pattern
+	dir  string      // the folder listed, or the file's or the pattern's folder
+	self fs.FileInfo // the folder (or file) named
+	glob bool        // the entries are the matches of a pattern
+	// head comes first: "." and ".." (-a), the folder itself (-d), a file,
+	// or an entry read ahead.
+	head []fs.FileInfo
+	src  vfs.Dir                // the rest; nil when head is all
+	keep func(fs.FileInfo) bool // which entries of src are shown; nil for all
 }
 
-// list stats p and reads it if it is a folder. A last element with glob
-// characters that names nothing is a pattern ("LIST *.txt", as clients'
-// mget sends): the listing holds its matches.
-func (s *Session) list(ctx context.Context, p string) (*listing, error) {
+// folder reports whether l lists a folder's entries (not a file, nor a
+// pattern's matches).
+func (l *listing) folder() bool { return l.self.IsDir() && !l.glob }
+
+// next returns the next entry shown, or io.EOF after the last.
+func (l *listing) next() (fs.FileInfo, error) {
+	if len(l.head) > 0 {
+		fi := l.head[0]
+		l.head = l.head[1:]
+		return fi, nil
+	}
+	if l.src == nil {
+		return nil, io.EOF
+	}
+	for {
+		fi, err := l.src.Next()
+		if err != nil {
+			return nil, err
+		}
+		if l.keep == nil || l.keep(fi) {
+			return fi, nil
+		}
+	}
+}
+
+// any reports whether l shows at least one entry, reading ahead to it.
+func (l *listing) any() (bool, error) {
+	if len(l.head) > 0 {
+		return true, nil
+	}
+	fi, err := l.next()
+	if err == io.EOF {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	l.head = []fs.FileInfo{fi}
+	return true, nil
+}
+
+func (l *listing) close() {
+	if l.src != nil {
+		l.src.Close()
+	}
+}
+
+// list stats p and, if it is a folder, opens it unless f asks for the
+// folder itself (-d). A last element with glob characters that names
+// nothing is a pattern ("LIST *.txt", as clients' mget sends): the listing
+// holds its matches. The caller closes the listing.
+func (s *Session) list(ctx context.Context, p string, f lsFlags) (*listing, error) {
 	fi, err := s.fs.Stat(ctx, p)
 	if errors.Is(err, fs.ErrNotExist) && strings.ContainsAny(path.Base(p), "*?[") {
 		return s.glob(ctx, p)
@@ -35,13 +88,15 @@ func (s *Session) list(ctx context.Context, p string) (*listing, error) {
 		return nil, err
 	}
 	if !fi.IsDir() {
-		return &listing{dir: path.Dir(p), self: fi, entries: []fs.FileInfo{fi}}, nil
+		return &listing{dir: path.Dir(p), self: fi, head: []fs.FileInfo{fi}}, nil
 	}
-	entries, err := s.fs.ReadDir(ctx, p)
-	if err != nil {
-		return nil, err
+	l := &listing{dir: p, self: fi}
+	if !f.dir {
+		if l.src, err = s.openDir(ctx, p); err != nil {
+			return nil, err
+		}
 	}
-	return &listing{dir: p, self: fi, entries: entries}, nil
+	return l, nil
 }
 
 // glob lists the entries of p's folder that match p's last element.
@@ -52,76 +107,118 @@ func (s *Session) glob(ctx context.Context, p string) (*listing, error) {
 	if err != nil {
 		return nil, err
 	}
-	entries, err := s.fs.ReadDir(ctx, dir)
+	d, err := s.openDir(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
-	var matches []fs.FileInfo
-	for _, fi := range entries {
-		if ok, _ := path.Match(pattern, fi.Name()); ok {
-			matches = append(matches, fi)
-		}
+	match := func(fi fs.FileInfo) bool {
+		ok, _ := path.Match(pattern, fi.Name())
+		return ok
 	}
-	if len(matches) == 0 {
-		return &listing{dir: dir, self: self, glob: true}, errNoMatch
-	}
-	return &listing{dir: dir, self: self, entries: matches, glob: true}, nil
+	return &listing{dir: dir, self: self, glob: true, src: d, keep: match}, nil
 }
 
-// errNoMatch is list's error for a pattern that matches nothing in a folder
-// that exists; it is a kind of fs.ErrNotExist.
+// openDir opens the folder p to read its entries one at a time, so that
+// a listing of a huge folder holds its names only; a storage that cannot
+// has the folder read whole.
+func (s *Session) openDir(ctx context.Context, p string) (vfs.Dir, error) {
+	if o, ok := s.fs.(vfs.DirOpener); ok {
+		return o.OpenDir(ctx, p)
+	}
+	infos, err := s.fs.ReadDir(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return &sliceDir{infos: infos}, nil
+}
+
+// sliceDir is a vfs.Dir over entries already read.
+type sliceDir struct{ infos []fs.FileInfo }
+
+func (d *sliceDir) Next() (fs.FileInfo, error) {
+	if len(d.infos) == 0 {
+		return nil, io.EOF
+	}
+	fi := d.infos[0]
+	d.infos = d.infos[1:]
+	return fi, nil
+}
+
+func (d *sliceDir) Close() error { return nil }
+
+// errNoMatch is the error for a pattern that matches nothing (shown) in a
+// folder that exists; it is a kind of fs.ErrNotExist.
 var errNoMatch = fmt.Errorf("no match: %w", fs.ErrNotExist)
 
 // cmdLIST sends an `ls -l` listing, the form curl, lftp and FileZilla parse.
 // A pattern that matches nothing lists nothing (226), as ProFTPD, vsftpd and
-// pure-ftpd answer; NLST refuses it with 450 like ProFTPD, so that a
-// client's mget learns that nothing matched.
+// pure-ftpd answer. -R lists the sub-folders too, as `ls -lR` does
+// (listRecursive).
 func (s *Session) cmdLIST(r *request) Reply {
-	l, err := s.list(r.ctx, r.path)
-	if errors.Is(err, errNoMatch) {
-		err = nil
-	}
+	f := parseLsFlags(r.arg)
+	l, err := s.list(r.ctx, r.path, f)
 	if err != nil {
 		return s.fail(err)
 	}
-	entries := s.shown(r, l, parseLsFlags(r.arg))
+	defer l.close()
+	s.show(r, l, f)
 	now := time.Now()
+	line := func(b []byte, fi fs.FileInfo) []byte { return appendLsLine(b, fi, now) }
+	if f.recursive && !f.dir {
+		return s.listRecursive(r, l, f, line)
+	}
 	return s.sendData(r, func(w io.Writer) error {
-		return writeLines(w, entries, func(b []byte, fi fs.FileInfo) []byte {
-			return appendLsLine(b, fi, now)
-		})
+		o := &lsOut{w: w, line: line}
+		return o.all(l, nil)
 	})
 }
 
 // cmdNLST sends names only, as paths the client can hand back to RETR:
-// prefixed with the folder the client named, if any.
+// prefixed with the folder the client named, if any. A pattern that
+// matches nothing is refused with 450 like ProFTPD, so that a client's
+// mget learns that nothing matched. -R is ignored, as ProFTPD and
+// pure-ftpd do for NLST: a client wants names it can fetch, not `ls -R`
+// blocks.
 func (s *Session) cmdNLST(r *request) Reply {
-	l, err := s.list(r.ctx, r.path)
+	f := parseLsFlags(r.arg)
+	l, err := s.list(r.ctx, r.path, f)
 	if err != nil {
 		return s.fail(err)
 	}
-	flags := parseLsFlags(r.arg)
-	entries := s.shown(r, l, flags)
-	if l.glob && len(entries) == 0 { // it matched hidden names only
-		return s.fail(errNoMatch)
+	defer l.close()
+	s.show(r, l, f)
+	if l.glob {
+		if ok, err := l.any(); err != nil || !ok { // nothing, or hidden names only
+			return s.fail(orErr(err, errNoMatch))
+		}
 	}
 	prefix := nlstPrefix(skipOptions(r.arg), l)
-	if flags.dir && l.self.IsDir() && !l.glob {
+	if f.dir && l.folder() {
 		prefix = "" // -d: the folder's own name, as the client gave it
 	}
 	return s.sendData(r, func(w io.Writer) error {
-		return writeLines(w, entries, func(b []byte, fi fs.FileInfo) []byte {
+		o := &lsOut{w: w, line: func(b []byte, fi fs.FileInfo) []byte {
 			return append(append(b, prefix...), fi.Name()...)
-		})
+		}}
+		return o.all(l, nil)
 	})
+}
+
+// orErr is err, or alt when err is nil.
+func orErr(err, alt error) error {
+	if err != nil {
+		return err
+	}
+	return alt
 }
 
 // lsFlags are the ls options of a LIST or NLST argument that change which
 // entries are listed.
 type lsFlags struct {
-	all    bool // -a: dot entries too, with "." and ".."
-	almost bool // -A: dot entries too, without "." and ".."
-	dir    bool // -d: a folder itself, not its entries
+	all       bool // -a: dot entries too, with "." and ".."
+	almost    bool // -A: dot entries too, without "." and ".."
+	dir       bool // -d: a folder itself, not its entries
+	recursive bool // -R: sub-folders too (LIST only)
 }
 
 // parseLsFlags reads the options that lead arg ("-la dir", "-l -d dir").
@@ -137,43 +234,50 @@ func parseLsFlags(arg string) lsFlags {
 		f.all = f.all || strings.Contains(word, "a")
 		f.almost = f.almost || strings.Contains(word, "A")
 		f.dir = f.dir || strings.Contains(word, "d")
+		f.recursive = f.recursive || strings.Contains(word, "R")
 	}
 	return f
 }
 
-// shown is what a LIST or NLST with flags f shows of l, as `ls` would:
+// show sets what a LIST or NLST with flags f shows of l, as `ls` would:
 // names that begin with a dot only with -a or -A (or when a pattern
 // itself begins with a dot, or the name was asked for), "." and ".." with
 // -a, and the folder itself with -d.
-func (s *Session) shown(r *request, l *listing, f lsFlags) []fs.FileInfo {
-	folder := l.self.IsDir() && !l.glob
-	if f.dir && folder {
-		return []fs.FileInfo{namedInfo{l.self, dirName(skipOptions(r.arg))}}
+func (s *Session) show(r *request, l *listing, f lsFlags) {
+	switch {
+	case f.dir && l.folder():
+		l.head = []fs.FileInfo{namedInfo{l.self, dirName(skipOptions(r.arg))}}
+		return
+	case !l.folder() && !l.glob:
+		return // one file, named by the client
 	}
-	entries := l.entries
-	if !folder && !l.glob {
-		return entries // one file, named by the client
+	if !f.all && !f.almost && !(l.glob && strings.HasPrefix(path.Base(r.path), ".")) {
+		l.keep = hideDots(l.keep)
 	}
-	hideDots := !f.all && !f.almost && !(l.glob && strings.HasPrefix(path.Base(r.path), "."))
-	if hideDots && slices.ContainsFunc(entries, isDotName) {
-		// a copy: the slice is the storage's, which may keep it
-		entries = slices.DeleteFunc(slices.Clone(entries), isDotName)
+	if f.all && l.folder() {
+		l.head = s.dots(r.ctx, l.dir, l.self)
 	}
-	if !f.all || !folder {
-		return entries
+}
+
+// hideDots returns keep without the names that begin with a dot, which
+// `ls` hides.
+func hideDots(keep func(fs.FileInfo) bool) func(fs.FileInfo) bool {
+	return func(fi fs.FileInfo) bool {
+		return !strings.HasPrefix(fi.Name(), ".") && (keep == nil || keep(fi))
 	}
-	parent := l.self
-	if l.dir != "/" {
-		if pfi, err := s.fs.Stat(r.ctx, path.Dir(l.dir)); err == nil {
+}
+
+// dots are the "." and ".." entries of the folder dir, described by self.
+// The root's ".." is the root itself: it has no parent to show.
+func (s *Session) dots(ctx context.Context, dir string, self fs.FileInfo) []fs.FileInfo {
+	parent := self
+	if dir != "/" {
+		if pfi, err := s.fs.Stat(ctx, path.Dir(dir)); err == nil {
 			parent = pfi
 		}
 	}
-	dots := []fs.FileInfo{namedInfo{l.self, "."}, namedInfo{parent, ".."}}
-	return append(dots, entries...)
+	return []fs.FileInfo{namedInfo{self, "."}, namedInfo{parent, ".."}}
 }
-
-// isDotName reports whether fi's name begins with a dot, which `ls` hides.
-func isDotName(fi fs.FileInfo) bool { return strings.HasPrefix(fi.Name(), ".") }
 
 // dirName is the name `ls -d` shows for a folder the client named as arg.
 func dirName(arg string) string {
@@ -197,7 +301,7 @@ func nlstPrefix(arg string, l *listing) string {
 	if arg == "" || strings.TrimRight(arg, "/") == "." {
 		return ""
 	}
-	if l.self.IsDir() && !l.glob {
+	if l.folder() {
 		return strings.TrimRight(arg, "/") + "/"
 	}
 	if dir := path.Dir(arg); dir != "." {
@@ -209,10 +313,11 @@ func nlstPrefix(arg string, l *listing) string {
 // cmdMLSD sends the RFC 3659 machine listing of a folder, with its cdir
 // and pdir entries.
 func (s *Session) cmdMLSD(r *request) Reply {
-	l, err := s.list(r.ctx, r.path)
+	l, err := s.list(r.ctx, r.path, lsFlags{})
 	if err != nil {
 		return s.fail(err)
 	}
+	defer l.close()
 	if l.glob { // RFC 3659 7.1: MLSD names a folder, never a pattern
 		return s.fail(fs.ErrNotExist)
 	}
@@ -231,11 +336,12 @@ func (s *Session) cmdMLSD(r *request) Reply {
 		if _, err := w.Write(head); err != nil {
 			return err
 		}
-		return writeLines(w, l.entries, func(b []byte, fi fs.FileInfo) []byte {
+		o := &lsOut{w: w, line: func(b []byte, fi fs.FileInfo) []byte {
 			b = s.appendFacts(b, path.Join(r.path, fi.Name()), fi, "")
 			b = append(b, ' ')
 			return append(b, fi.Name()...)
-		})
+		}}
+		return o.all(l, nil)
 	})
 }
 
@@ -251,49 +357,115 @@ func (s *Session) cmdMLST(r *request) Reply {
 
 // statPath is STAT with a path: the LIST lines on the control connection,
 // as 212 (directory status) for a folder and 213 (file status) for a file
-// or the matches of a pattern, the RFC 959 meanings of the two codes.
+// or the matches of a pattern, the RFC 959 meanings of the two codes. It
+// lists one folder, never recursively (-R is ignored, as ProFTPD does): a
+// reply on the control connection cannot be aborted.
 func (s *Session) statPath(r *request, p string) Reply {
-	l, err := s.list(r.ctx, p)
+	// always as `ls -la`, with "." and "..", as ProFTPD and vsftpd answer
+	f := lsFlags{all: true}
+	l, err := s.list(r.ctx, p, f)
 	if err != nil {
 		return s.fail(err)
 	}
+	defer l.close()
+	s.show(r, l, f)
+	if l.glob {
+		if ok, err := l.any(); err != nil || !ok {
+			return s.fail(orErr(err, errNoMatch))
+		}
+	}
 	now := time.Now()
 	lines := []string{"Status of " + p + ":"}
-	// always as `ls -la`, with "." and "..", as ProFTPD and vsftpd answer
-	for _, fi := range s.shown(r, l, lsFlags{all: true}) {
-		if !strings.ContainsAny(fi.Name(), "\r\n") { // as writeLines
+	for {
+		fi, err := l.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return s.fail(err)
+		}
+		if !strings.ContainsAny(fi.Name(), "\r\n") { // as lsOut
 			lines = append(lines, string(appendLsLine(nil, fi, now)))
 		}
 	}
 	code := 213
-	if l.self.IsDir() && !l.glob {
+	if l.folder() {
 		code = 212
 	}
 	return Reply{Code: code, Lines: append(lines, "End of status.")}
 }
 
-// writeLines writes one CRLF-terminated line per entry, in chunks. An entry
+// lsOut writes a listing's lines, CRLF-terminated, in chunks. An entry
 // whose name holds a CR or LF (made by other means than FTP) is left out:
-// it would split into lines that name other entries.
-func writeLines(w io.Writer, entries []fs.FileInfo, line func([]byte, fs.FileInfo) []byte) error {
-	buf := make([]byte, 0, 8<<10)
-	for _, fi := range entries {
+// it would split into lines that name other entries. With max > 0, an
+// entry past the max-th is refused with errListFull.
+type lsOut struct {
+	w    io.Writer
+	line func([]byte, fs.FileInfo) []byte
+	buf  []byte
+	n    int // entry lines written
+	max  int
+}
+
+// errListFull is lsOut's error for an entry past its bound.
+var errListFull = errors.New("listing bound reached")
+
+// all writes the entries of l, then flushes; it calls each, if not nil,
+// with every entry written.
+func (o *lsOut) all(l *listing, each func(fs.FileInfo)) error {
+	if err := o.entries(l, each); err != nil {
+		return err
+	}
+	return o.flush()
+}
+
+// entries writes the entries of l without flushing the last chunk.
+func (o *lsOut) entries(l *listing, each func(fs.FileInfo)) error {
+	for {
+		fi, err := l.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 		if strings.ContainsAny(fi.Name(), "\r\n") {
 			continue
 		}
-		buf = line(buf, fi)
-		buf = append(buf, '\r', '\n')
-		if len(buf) >= 7<<10 {
-			if _, err := w.Write(buf); err != nil {
-				return err
-			}
-			buf = buf[:0]
+		if o.max > 0 && o.n >= o.max {
+			return errListFull
+		}
+		o.n++
+		o.buf = append(o.line(o.buf, fi), '\r', '\n')
+		if each != nil {
+			each(fi)
+		}
+		if err := o.flushFull(); err != nil {
+			return err
 		}
 	}
-	if len(buf) == 0 {
+}
+
+// text writes s as it is (a recursive listing's folder header).
+func (o *lsOut) text(s string) error {
+	o.buf = append(o.buf, s...)
+	return o.flushFull()
+}
+
+// flushFull writes the chunk if it is full.
+func (o *lsOut) flushFull() error {
+	if len(o.buf) < 7<<10 {
 		return nil
 	}
-	_, err := w.Write(buf)
+	return o.flush()
+}
+
+func (o *lsOut) flush() error {
+	if len(o.buf) == 0 {
+		return nil
+	}
+	_, err := o.w.Write(o.buf)
+	o.buf = o.buf[:0]
 	return err
 }
 
@@ -304,9 +476,11 @@ const sixMonths = 182 * 24 * time.Hour
 // "-rw-r--r-- 1 ftp ftp 1234 Jan  2 15:04 name", with the year instead of
 // the time for dates more than six months old or in the future.
 func appendLsLine(b []byte, fi fs.FileInfo, now time.Time) []byte {
-	b = append(b, lsMode(fi.Mode())...)
+	mode := lsMode(fi.Mode())
+	b = append(b, mode[:]...)
 	b = append(b, " 1 ftp ftp "...)
-	size := strconv.FormatInt(fi.Size(), 10)
+	var num [20]byte // on the stack: a huge listing allocates nothing per line
+	size := strconv.AppendInt(num[:0], fi.Size(), 10)
 	for i := len(size); i < 12; i++ {
 		b = append(b, ' ')
 	}
@@ -323,7 +497,7 @@ func appendLsLine(b []byte, fi fs.FileInfo, now time.Time) []byte {
 }
 
 // lsMode is the ten-character mode column of `ls -l`.
-func lsMode(m fs.FileMode) string {
+func lsMode(m fs.FileMode) [10]byte {
 	var b [10]byte
 	switch {
 	case m.IsDir():
@@ -349,7 +523,7 @@ func lsMode(m fs.FileMode) string {
 	if m&fs.ModeSticky != 0 {
 		b[9] = sOr(b[9], 't', 'T')
 	}
-	return string(b[:])
+	return b
 }
 
 func sOr(c, lower, upper byte) byte {
