@@ -69,9 +69,11 @@ func (l *listing) any() (bool, error) {
 	return true, nil
 }
 
+// close releases the folder read, if any; it may be called again.
 func (l *listing) close() {
 	if l.src != nil {
 		l.src.Close()
+		l.src = nil
 	}
 }
 

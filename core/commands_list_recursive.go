@@ -76,6 +76,7 @@ func (t *lsTree) list(l *listing) error {
 	if err != nil {
 		return err
 	}
+	l.close() // read to its end: its names are no longer needed
 	if !l.folder() && !l.glob {
 		return nil // a file
 	}
