@@ -357,6 +357,13 @@ func (s *Session) cmdMLST(r *request) Reply {
 	return Reply{Code: 250, Lines: []string{"Listing " + r.path, string(facts) + " " + r.path, "End"}}
 }
 
+// maxStatEntries bounds STAT's listing, which is built whole as one reply
+// on the control connection (a folder of a million entries would cost the
+// server half a gigabyte); past it STAT answers 451 and names LIST, which
+// streams. pure-ftpd bounds STAT by the same 10 000 as its listings.
+// A variable so that tests can lower it.
+var maxStatEntries = 10_000
+
 // statPath is STAT with a path: the LIST lines on the control connection,
 // as 212 (directory status) for a folder and 213 (file status) for a file
 // or the matches of a pattern, the RFC 959 meanings of the two codes. It
@@ -376,25 +383,43 @@ func (s *Session) statPath(r *request, p string) Reply {
 			return s.fail(orErr(err, errNoMatch))
 		}
 	}
-	now := time.Now()
-	lines := []string{"Status of " + p + ":"}
-	for {
-		fi, err := l.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return s.fail(err)
-		}
-		if !strings.ContainsAny(fi.Name(), "\r\n") { // as lsOut
-			lines = append(lines, string(appendLsLine(nil, fi, now)))
-		}
+	lines, err := statLines(l, []string{"Status of " + p + ":"})
+	if errors.Is(err, errListFull) {
+		s.log.Info("STAT listing too long", "path", p, "entries", maxStatEntries)
+		return NewReply(451, "Over %d entries, too many for STAT: use LIST.", maxStatEntries)
+	}
+	if err != nil {
+		return s.fail(err)
 	}
 	code := 213
 	if l.folder() {
 		code = 212
 	}
 	return Reply{Code: code, Lines: append(lines, "End of status.")}
+}
+
+// statLines appends the LIST lines of l to lines, at most maxStatEntries
+// (errListFull past them).
+func statLines(l *listing, lines []string) ([]string, error) {
+	now := time.Now()
+	var b []byte
+	for n := 0; ; {
+		fi, err := l.next()
+		if err == io.EOF {
+			return lines, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if strings.ContainsAny(fi.Name(), "\r\n") { // as lsOut
+			continue
+		}
+		if n++; n > maxStatEntries {
+			return nil, errListFull
+		}
+		b = appendLsLine(b[:0], fi, now)
+		lines = append(lines, string(b))
+	}
 }
 
 // lsOut writes a listing's lines, CRLF-terminated, in chunks. An entry

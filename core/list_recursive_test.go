@@ -283,3 +283,19 @@ func TestABORDuringRecursiveListing(t *testing.T) {
 		t.Errorf("LIST -R after ABOR: %d lines", strings.Count(got, "\r\n"))
 	}
 }
+
+// TestSTATBound: STAT lists a folder as one reply, built whole: past
+// maxStatEntries it answers 451 and names LIST instead.
+func TestSTATBound(t *testing.T) {
+	old := maxStatEntries
+	t.Cleanup(func() { maxStatEntries = old })
+	maxStatEntries = 5 // ".", "..", ".env", ".git", "a.txt", "empty", "sub" in /top
+	_, c := treeFixture(t)
+	c.Is(451, "Over 5 entries, too many for STAT: use LIST.", "STAT /top")
+	c.Is(212, "Status of /top/sub:\n "+
+		strings.ReplaceAll(strings.TrimSuffix(lsDot+lsDotDot+lsB+lsDeep, "\r\n"), "\r\n", "\n ")+
+		"\nEnd of status.", "STAT /top/sub")
+	if got := c.retrieve("LIST -a top"); strings.Count(got, "\r\n") != 7 {
+		t.Errorf("LIST is not bound by STAT's bound: %q", got)
+	}
+}
