@@ -33,16 +33,18 @@ import (
 //     written; more is 552, the range written and the bytes past END read
 //     and dropped, never written. A backend that cannot write in place
 //     answers 504.
-//   - APPE and STOU refuse a range (550, as ProFTPD): the draft does not
-//     recommend them, and STOU's range has no meaning.
+//   - APPE and STOU refuse a range (550, as ProFTPD; 553 for STOU, as all
+//     its refusals): the draft does not recommend them, and STOU's range
+//     has no meaning.
 
 // byteRange is a part of a file: from start up to, not including, end;
 // but the session's rang holds RANG's START and END as given, END included.
 type byteRange struct{ start, end int64 }
 
 // cmdRANG keeps the range the next transfer or HASH covers; see above.
-// As the draft has it, only a bad argument is an error here: a range the
-// file cannot satisfy is refused by the command that uses it.
+// As the draft has it, only a bad argument (501) or TYPE A (551) is an
+// error here: a range the file cannot satisfy is refused by the command
+// that uses it.
 func (s *Session) cmdRANG(r *request) Reply {
 	s.rang = nil
 	start, end, ok := parseRange(r.arg)
