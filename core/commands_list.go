@@ -26,14 +26,30 @@ type listing struct {
 	head []fs.FileInfo
 	src  vfs.Dir                // the rest; nil when head is all
 	keep func(fs.FileInfo) bool // which entries of src are shown; nil for all
+	// target, when set (LIST, STAT), gives the text shown after the name
+	// of the link p, or "" for none (Session.linkTarget).
+	target func(p string) string
 }
 
 // folder reports whether l lists a folder's entries (not a file, nor a
 // pattern's matches).
 func (l *listing) folder() bool { return l.self.IsDir() && !l.glob }
 
-// next returns the next entry shown, or io.EOF after the last.
+// next returns the next entry shown, or io.EOF after the last. With
+// target set, a link comes as a linkEntry.
 func (l *listing) next() (fs.FileInfo, error) {
+	fi, err := l.read()
+	if err != nil || l.target == nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return fi, err
+	}
+	if _, done := fi.(linkEntry); done { // read ahead by any
+		return fi, nil
+	}
+	return linkEntry{fi, l.target(path.Join(l.dir, fi.Name()))}, nil
+}
+
+// read returns the next entry shown, as the storage describes it.
+func (l *listing) read() (fs.FileInfo, error) {
 	if len(l.head) > 0 {
 		fi := l.head[0]
 		l.head = l.head[1:]
@@ -81,10 +97,20 @@ func (l *listing) close() {
 // folder itself (-d). A last element with glob characters that names
 // nothing is a pattern ("LIST *.txt", as clients' mget sends): the listing
 // holds its matches. The caller closes the listing.
+//
+// A link to a folder is followed, as `ls -l link/` and vsftpd and ProFTPD
+// do, since clients send "LIST name" to see a folder's entries; any other
+// link named (to a file, with -d, or one that cannot be followed) is
+// listed as itself, as `ls -l link` lists it.
 func (s *Session) list(ctx context.Context, p string, f lsFlags) (*listing, error) {
 	fi, err := s.fs.Stat(ctx, p)
 	if errors.Is(err, fs.ErrNotExist) && strings.ContainsAny(path.Base(p), "*?[") {
 		return s.glob(ctx, p)
+	}
+	if err != nil || !fi.IsDir() || f.dir {
+		if lfi, lerr := s.lstat(ctx, p); lerr == nil && lfi.Mode()&fs.ModeSymlink != 0 {
+			return &listing{dir: path.Dir(p), self: lfi, head: []fs.FileInfo{lfi}}, nil
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -164,6 +190,7 @@ func (s *Session) cmdLIST(r *request) Reply {
 	}
 	defer l.close()
 	s.show(r, l, f)
+	l.target = func(p string) string { return s.linkTarget(r.ctx, p) }
 	now := time.Now()
 	line := func(b []byte, fi fs.FileInfo) []byte { return appendLsLine(b, fi, now) }
 	if f.recursive && !f.dir {
@@ -324,6 +351,9 @@ func (s *Session) cmdMLSD(r *request) Reply {
 		return s.fail(fs.ErrNotExist)
 	}
 	if !l.self.IsDir() {
+		if _, err := s.fs.Stat(r.ctx, r.path); err != nil { // a link not followed
+			return s.fail(err)
+		}
 		return NewReply(501, "MLSD needs a folder; use MLST for a file.")
 	}
 	return s.sendData(r, func(w io.Writer) error {
@@ -347,9 +377,10 @@ func (s *Session) cmdMLSD(r *request) Reply {
 	})
 }
 
-// cmdMLST describes one path on the control connection.
+// cmdMLST describes one path on the control connection; a link as the
+// link, as MLSD lists it.
 func (s *Session) cmdMLST(r *request) Reply {
-	fi, err := s.fs.Stat(r.ctx, r.path)
+	fi, err := s.lstat(r.ctx, r.path)
 	if err != nil {
 		return s.fail(err)
 	}
@@ -378,6 +409,7 @@ func (s *Session) statPath(r *request, p string) Reply {
 	}
 	defer l.close()
 	s.show(r, l, f)
+	l.target = func(p string) string { return s.linkTarget(r.ctx, p) }
 	if l.glob {
 		if ok, err := l.any(); err != nil || !ok {
 			return s.fail(orErr(err, errNoMatch))
@@ -501,7 +533,8 @@ const sixMonths = 182 * 24 * time.Hour
 
 // appendLsLine formats fi as `ls -l` does, in UTC:
 // "-rw-r--r-- 1 ftp ftp 1234 Jan  2 15:04 name", with the year instead of
-// the time for dates more than six months old or in the future.
+// the time for dates more than six months old or in the future, and
+// " -> text" after a link's name when it may be shown (linkEntry).
 func appendLsLine(b []byte, fi fs.FileInfo, now time.Time) []byte {
 	mode := lsMode(fi.Mode())
 	b = append(b, mode[:]...)
@@ -520,17 +553,22 @@ func appendLsLine(b []byte, fi fs.FileInfo, now time.Time) []byte {
 		b = t.AppendFormat(b, "Jan _2 15:04")
 	}
 	b = append(b, ' ')
-	return append(b, fi.Name()...)
+	b = append(b, fi.Name()...)
+	if le, ok := fi.(linkEntry); ok && le.target != "" {
+		b = append(append(b, " -> "...), le.target...)
+	}
+	return b
 }
 
-// lsMode is the ten-character mode column of `ls -l`.
+// lsMode is the ten-character mode column of `ls -l`; a link's is always
+// "lrwxrwxrwx", as Linux has it (its own bits mean nothing).
 func lsMode(m fs.FileMode) [10]byte {
 	var b [10]byte
 	switch {
 	case m.IsDir():
 		b[0] = 'd'
 	case m&fs.ModeSymlink != 0:
-		b[0] = 'l'
+		return [10]byte([]byte("lrwxrwxrwx"))
 	default:
 		b[0] = '-'
 	}
@@ -599,7 +637,7 @@ func (s *Session) setMLSTFacts(list string) {
 // overrides the type for the cdir and pdir entries.
 func (s *Session) appendFacts(b []byte, p string, fi fs.FileInfo, kind string) []byte {
 	on := func(i int) bool { return s.mlstOff&(1<<i) == 0 }
-	link := fi.Mode()&fs.ModeSymlink != 0 // one the storage would not follow
+	link := fi.Mode()&fs.ModeSymlink != 0
 	if on(0) {
 		switch {
 		case kind != "":
@@ -639,12 +677,14 @@ func appendMode(b []byte, m fs.FileMode) []byte {
 }
 
 // perm is the RFC 3659 perm fact: what this user may do with the entry.
-// A symlink the storage does not follow (it leads out of the root) allows
-// nothing.
+// A symlink may be deleted and renamed (DELE and RNFR act on the link
+// itself, wherever it points), if the user may write.
 func (s *Session) perm(fi fs.FileInfo) string {
 	switch {
-	case fi.Mode()&fs.ModeSymlink != 0:
+	case fi.Mode()&fs.ModeSymlink != 0 && s.readOnly():
 		return ""
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return "df"
 	case fi.IsDir() && s.readOnly():
 		return "el"
 	case fi.IsDir():

@@ -27,8 +27,9 @@ type lsTree struct {
 	ctx    context.Context
 	f      lsFlags
 	o      *lsOut
-	prefix string // what the folder headers start with: the folder the client named
-	deep   bool   // a folder was left out for maxListDepth
+	prefix string              // what the folder headers start with: the folder the client named
+	deep   bool                // a folder was left out for maxListDepth
+	target func(string) string // as listing.target
 }
 
 // subFolder is a sub-folder met in a listing, to be listed after it.
@@ -44,7 +45,7 @@ type subFolder struct {
 // and no way out of the folder listed; names hidden from the listing
 // (dot names without -a or -A) are not entered either.
 func (s *Session) listRecursive(r *request, l *listing, f lsFlags, line func([]byte, fs.FileInfo) []byte) Reply {
-	t := &lsTree{s: s, ctx: r.ctx, f: f, prefix: nlstPrefix(skipOptions(r.arg), l)}
+	t := &lsTree{s: s, ctx: r.ctx, f: f, prefix: nlstPrefix(skipOptions(r.arg), l), target: l.target}
 	full := false
 	rep := s.sendData(r, func(w io.Writer) error {
 		t.o = &lsOut{w: w, line: line, max: maxListEntries}
@@ -120,8 +121,9 @@ func (t *lsTree) walk(dir, rel string, parent fs.FileInfo, subs []subFolder, dep
 }
 
 // open opens the sub-folder p, depth levels below the folder named, for
-// listing, or returns nil for one to leave out: a symbolic link (which the
-// storage describes by its target), one too deep, or one that cannot be
+// listing, or returns nil for one to leave out: a symbolic link (listed
+// as a link, but a storage might describe it by its target), one too deep,
+// or one that cannot be
 // read (ls says so on stderr, which FTP has not; ProFTPD leaves it out
 // too).
 func (t *lsTree) open(p string, self, parent fs.FileInfo, depth int) (*listing, error) {
@@ -139,7 +141,7 @@ func (t *lsTree) open(p string, self, parent fs.FileInfo, depth int) (*listing, 
 	if err != nil {
 		return nil, t.ctx.Err()
 	}
-	l := &listing{dir: p, self: self, src: d}
+	l := &listing{dir: p, self: self, src: d, target: t.target}
 	if !t.f.all && !t.f.almost {
 		l.keep = hideDots(nil)
 	}

@@ -41,10 +41,33 @@ func TestLsLine(t *testing.T) {
 			"-rw-r--r-- 1 ftp ftp            1 Jun 15 11:30 zoned"},
 		{fakeInfo{"newyear", 1, 0o644, time.Date(2024, 1, 1, 1, 0, 0, 0, time.FixedZone("UTC+2", 2*3600))},
 			"-rw-r--r-- 1 ftp ftp            1 Dec 31 23:00 newyear"},
+		// a link's bits are always rwxrwxrwx, as Linux shows them
+		{fakeInfo{"link", 3, fs.ModeSymlink | 0o755, now},
+			"lrwxrwxrwx 1 ftp ftp            3 Jun 15 12:00 link"},
 	}
 	for _, tc := range tests {
 		if got := string(appendLsLine(nil, tc.fi, now)); got != tc.want {
 			t.Errorf("got  %q\nwant %q", got, tc.want)
+		}
+	}
+	link := linkEntry{fakeInfo{"up", 2, fs.ModeSymlink | 0o777, now}, ".."}
+	if got, want := string(appendLsLine(nil, link, now)), "lrwxrwxrwx 1 ftp ftp            2 Jun 15 12:00 up -> .."; got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+func TestInsideText(t *testing.T) {
+	for _, tc := range []struct {
+		dir, text string
+		want      bool
+	}{
+		{"/", "a", true}, {"/", "./a/../b", true}, {"/", ".", true}, {"/d", "..", true},
+		{"/d/e", "../../f", true}, {"/", "..", false}, {"/", "../root/a", false},
+		{"/d", "../..", false}, {"/d", "x/../../../y", false}, {"/", "/etc", false},
+		{"/d", "/d/x", false}, {"/", "", false}, {"/", "a\r\nb", false}, {"/", "a\nb", false},
+	} {
+		if got := insideText(tc.dir, tc.text); got != tc.want {
+			t.Errorf("insideText(%q, %q) = %v, want %v", tc.dir, tc.text, got, tc.want)
 		}
 	}
 }

@@ -35,7 +35,10 @@ var ErrBadName = fmt.Errorf("vfs: invalid name: %w", fs.ErrPermission)
 type FS interface {
 	// Stat describes name, following symlinks that stay inside the root.
 	Stat(ctx context.Context, name string) (fs.FileInfo, error)
-	// ReadDir lists the folder name, sorted by entry name.
+	// ReadDir lists the folder name, sorted by entry name. A symlink is
+	// described as the link itself, as Lstat describes it, never by what it
+	// points to: a listing shows it as a link, so that a client walking the
+	// tree never loops through a link to a parent folder.
 	ReadDir(ctx context.Context, name string) ([]fs.FileInfo, error)
 	// Open opens a regular file for reading. ErrIsDir for a folder.
 	Open(ctx context.Context, name string) (File, error)
@@ -92,6 +95,17 @@ type Renamer interface {
 // symlinks needs none: Stat says the same.
 type Lstater interface {
 	Lstat(ctx context.Context, name string) (fs.FileInfo, error)
+}
+
+// Readlinker is a backend with symlinks that can read a link's text, for
+// the listings that show "name -> text". The text is returned as stored,
+// whether it leads inside the root or not: the caller decides what of it
+// may be shown.
+type Readlinker interface {
+	// Readlink returns the text of the symlink name (links in the folders
+	// above name are followed as Stat follows them); fs.ErrInvalid if name
+	// is not a link.
+	Readlink(ctx context.Context, name string) (string, error)
 }
 
 // DirOpener is a backend that reads a folder an entry at a time, so that

@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"slices"
 	"strings"
 	"time"
@@ -28,16 +27,17 @@ type Local struct {
 }
 
 var (
-	_ FS        = (*Local)(nil)
-	_ Renamer   = (*Local)(nil)
-	_ Lstater   = (*Local)(nil)
-	_ WriterAt  = (*Local)(nil)
-	_ Patcher   = (*Local)(nil)
-	_ Chmoder   = (*Local)(nil)
-	_ Chtimeser = (*Local)(nil)
-	_ Availer   = (*Local)(nil)
-	_ Subber    = (*Local)(nil)
-	_ DirOpener = (*Local)(nil)
+	_ FS         = (*Local)(nil)
+	_ Renamer    = (*Local)(nil)
+	_ Lstater    = (*Local)(nil)
+	_ WriterAt   = (*Local)(nil)
+	_ Patcher    = (*Local)(nil)
+	_ Chmoder    = (*Local)(nil)
+	_ Chtimeser  = (*Local)(nil)
+	_ Availer    = (*Local)(nil)
+	_ Subber     = (*Local)(nil)
+	_ DirOpener  = (*Local)(nil)
+	_ Readlinker = (*Local)(nil)
 )
 
 // NewLocal serves dir, creating it (and its parents) if missing.
@@ -106,9 +106,22 @@ func (l *Local) Lstat(ctx context.Context, name string) (fs.FileInfo, error) {
 	return fi, nil
 }
 
+// Readlink returns the text of the symlink name, as stored.
+func (l *Local) Readlink(ctx context.Context, name string) (string, error) {
+	clean, rel, err := l.name(ctx, "readlink", name)
+	if err != nil {
+		return "", err
+	}
+	text, err := l.root.Readlink(rel)
+	if err != nil {
+		return "", mapErr("readlink", clean, err)
+	}
+	return text, nil
+}
+
 // ReadDir lists the folder name sorted by entry name. A symlink entry is
-// described by its target when that is inside the root, else by the link
-// itself. Uploads in progress are left out.
+// described as the link itself, wherever it points. Uploads in progress
+// are left out.
 func (l *Local) ReadDir(ctx context.Context, name string) ([]fs.FileInfo, error) {
 	d, err := l.openLocalDir(ctx, name)
 	if err != nil {
@@ -151,17 +164,16 @@ func (l *Local) openLocalDir(ctx context.Context, name string) (*localDir, error
 		dir.Close()
 		return nil, mapErr("readdir", clean, err)
 	}
-	return &localDir{ctx: ctx, l: l, dir: dir, clean: clean, rel: rel, names: names}, nil
+	return &localDir{ctx: ctx, dir: dir, clean: clean, names: names}, nil
 }
 
 // localDir is a folder of a Local being read by Next.
 type localDir struct {
-	ctx        context.Context
-	l          *Local
-	dir        *os.Root
-	clean, rel string
-	names      []string // sorted; each is dropped once described
-	next       int
+	ctx   context.Context
+	dir   *os.Root
+	clean string
+	names []string // sorted; each is dropped once described
+	next  int
 }
 
 func (d *localDir) Next() (fs.FileInfo, error) {
@@ -172,7 +184,7 @@ func (d *localDir) Next() (fs.FileInfo, error) {
 		n := d.names[d.next]
 		d.names[d.next] = ""
 		d.next++
-		if fi := d.l.entryInfo(d.dir, d.rel, n); fi != nil {
+		if fi, err := d.dir.Lstat(n); err == nil { // else it vanished since
 			return fi, nil
 		}
 	}
@@ -196,25 +208,6 @@ func readNames(dir *os.Root) ([]string, error) {
 	names = slices.DeleteFunc(names, func(n string) bool { return strings.HasPrefix(n, tempPrefix) })
 	slices.Sort(names)
 	return names, nil
-}
-
-// entryInfo describes one entry of dir (whose Root-relative name is rel), or
-// returns nil if it vanished since the listing was read.
-func (l *Local) entryInfo(dir *os.Root, rel, n string) fs.FileInfo {
-	fi, err := dir.Lstat(n)
-	if err != nil {
-		return nil
-	}
-	if fi.Mode()&fs.ModeSymlink == 0 {
-		return fi
-	}
-	// Resolve through the whole root, not dir: a link to a sibling folder
-	// leaves dir but stays inside what this FS serves.
-	target, err := l.root.Stat(path.Join(rel, n))
-	if err != nil {
-		return fi
-	}
-	return namedInfo{target, n}
 }
 
 // Open opens a regular file for reading. The result is an *os.File, so

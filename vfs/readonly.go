@@ -8,9 +8,10 @@ import (
 )
 
 // ReadOnly serves fsys without any write: Create, Mkdir, Remove, RemoveDir,
-// Rename, OpenWrite, OpenPatch, Chmod and Chtimes fail with fs.ErrPermission (so a
-// client gets 550, not 502), reads pass through. Avail passes through when
-// fsys has it, and Sub returns a read-only sub.
+// Rename, OpenWrite, OpenPatch, Chmod and Chtimes fail with fs.ErrPermission
+// (so a client gets 550, not 502), reads (Lstat and Readlink too) pass
+// through. Avail passes through when fsys has it, and Sub returns a
+// read-only sub.
 func ReadOnly(fsys FS) FS {
 	if ro, ok := fsys.(*readOnly); ok {
 		return ro
@@ -24,15 +25,16 @@ type readOnly struct {
 }
 
 var (
-	_ Renamer   = (*readOnly)(nil)
-	_ WriterAt  = (*readOnly)(nil)
-	_ Patcher   = (*readOnly)(nil)
-	_ Chmoder   = (*readOnly)(nil)
-	_ Chtimeser = (*readOnly)(nil)
-	_ Availer   = (*readOnly)(nil)
-	_ Subber    = (*readOnly)(nil)
-	_ DirOpener = (*readOnly)(nil)
-	_ Lstater   = (*readOnly)(nil)
+	_ Renamer    = (*readOnly)(nil)
+	_ WriterAt   = (*readOnly)(nil)
+	_ Patcher    = (*readOnly)(nil)
+	_ Chmoder    = (*readOnly)(nil)
+	_ Chtimeser  = (*readOnly)(nil)
+	_ Availer    = (*readOnly)(nil)
+	_ Subber     = (*readOnly)(nil)
+	_ DirOpener  = (*readOnly)(nil)
+	_ Lstater    = (*readOnly)(nil)
+	_ Readlinker = (*readOnly)(nil)
 )
 
 func refuse(op, name string) error {
@@ -65,6 +67,15 @@ func (r *readOnly) Lstat(ctx context.Context, name string) (fs.FileInfo, error) 
 		return l.Lstat(ctx, name)
 	}
 	return r.fsys.Stat(ctx, name)
+}
+
+// Readlink passes through when fsys has it, else fails with fs.ErrInvalid:
+// with no symlinks, no name is one.
+func (r *readOnly) Readlink(ctx context.Context, name string) (string, error) {
+	if l, ok := r.fsys.(Readlinker); ok {
+		return l.Readlink(ctx, name)
+	}
+	return "", &fs.PathError{Op: "readlink", Path: printable(name), Err: fs.ErrInvalid}
 }
 
 // sliceDir is a Dir over entries already read.

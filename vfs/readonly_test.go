@@ -98,6 +98,28 @@ func TestReadOnlyWithoutOptional(t *testing.T) {
 	if !errors.Is(err, vfs.ErrNotSupported) {
 		t.Errorf("Sub: %v", err)
 	}
+	_, err = ro.(vfs.Readlinker).Readlink(t.Context(), "/")
+	if !errors.Is(err, fs.ErrInvalid) {
+		t.Errorf("Readlink without links: %v", err)
+	}
+}
+
+// TestReadOnlyReadlink: a read-only view reads a link's text through, and
+// lists the link as a link.
+func TestReadOnlyReadlink(t *testing.T) {
+	j := linkJail(t)
+	ro := vfs.ReadOnly(j)
+	text, err := ro.(vfs.Readlinker).Readlink(t.Context(), "/in-dir")
+	if err != nil || text != "dir" {
+		t.Errorf("Readlink(/in-dir) = %q, %v", text, err)
+	}
+	infos, err := ro.ReadDir(t.Context(), "/")
+	must(t, err)
+	for _, fi := range infos {
+		if fi.Name() == "in-dir" && fi.Mode()&fs.ModeSymlink == 0 {
+			t.Errorf("in-dir listed as %v", fi.Mode())
+		}
+	}
 }
 
 // bare hides every optional interface of its FS.

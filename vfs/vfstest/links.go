@@ -2,7 +2,9 @@ package vfstest
 
 import (
 	"errors"
+	"io"
 	"io/fs"
+	"slices"
 	"testing"
 
 	"github.com/luaftpd/luaftpd/vfs"
@@ -24,7 +26,8 @@ type LinkFS struct {
 // RunLinks runs the symlink cases against backends that have symlinks
 // (Local; Mem has none): a link that leads out of the root is a name
 // inside it, which Remove, Rename and Lstat act on without ever reaching
-// what it points to.
+// what it points to; listings describe every link as a link, and
+// Readlink reads its text.
 func RunLinks(t *testing.T, newFS func(t *testing.T) LinkFS) {
 	for _, tc := range linkCases {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newFS(t)) })
@@ -39,6 +42,8 @@ var linkCases = []struct {
 	{"RenameLeavingLink", testRenameLeavingLink},
 	{"RemoveDirOfLeavingLink", testRemoveDirOfLeavingLink},
 	{"LstatLeavingLink", testLstatLeavingLink},
+	{"Readlink", testReadlink},
+	{"ListsLinksAsLinks", testListsLinksAsLinks},
 }
 
 // link makes the symlink name to target, failing t on error.
@@ -91,6 +96,80 @@ func testLstatLeavingLink(t *testing.T, l LinkFS) {
 	_, err = ls.Lstat(t.Context(), "/to-file/x")
 	if err == nil || errors.Is(err, fs.ErrExist) {
 		t.Fatalf("Lstat below a leaving link: %v, want a refusal", err)
+	}
+}
+
+// linkTree makes /d holding a file f, and links to it, to f, to the
+// parent folder, out of the root and to nothing.
+func linkTree(t *testing.T, l LinkFS) {
+	Mkdir(t, l, "/d")
+	Put(t, l, "/d/f", []byte("F"))
+	l.link(t, "d", "/to-d")
+	l.link(t, "f", "/d/to-f")
+	l.link(t, "..", "/d/up")
+	l.link(t, l.Outside+"/dir", "/leave")
+	l.link(t, "missing", "/dangling")
+}
+
+// testReadlink: Readlink returns each link's text as stored, wherever it
+// leads; a file is not a link, and nothing is read below a leaving link.
+func testReadlink(t *testing.T, l LinkFS) {
+	r := need[vfs.Readlinker](t, l.FS)
+	linkTree(t, l)
+	for name, want := range map[string]string{
+		"/to-d": "d", "/d/to-f": "f", "/d/up": "..", "/to-d/up": "..",
+		"/leave": l.Outside + "/dir", "/dangling": "missing",
+	} {
+		got, err := r.Readlink(t.Context(), name)
+		wantOK(t, "Readlink("+name+")", err)
+		if got != want {
+			t.Errorf("Readlink(%s) = %q, want %q", name, got, want)
+		}
+	}
+	_, err := r.Readlink(t.Context(), "/d/f")
+	wantErr(t, "Readlink of a file", err, fs.ErrInvalid)
+	_, err = r.Readlink(t.Context(), "/nothing")
+	wantErr(t, "Readlink of nothing", err, fs.ErrNotExist)
+	if _, err = r.Readlink(t.Context(), "/leave/x"); err == nil {
+		t.Fatal("Readlink below a leaving link succeeded")
+	}
+}
+
+// testListsLinksAsLinks: ReadDir (and OpenDir) describe every link as the
+// link, even one to a folder inside the root, which Stat follows.
+func testListsLinksAsLinks(t *testing.T, l LinkFS) {
+	linkTree(t, l)
+	wantDir(t, l, "/to-d")
+	for dir, links := range map[string][]string{"/": {"dangling", "leave", "to-d"}, "/d": {"to-f", "up"}} {
+		infos, err := l.ReadDir(t.Context(), dir)
+		wantOK(t, "ReadDir("+dir+")", err)
+		for _, fi := range infos {
+			link := fi.Mode()&fs.ModeSymlink != 0
+			if link != slices.Contains(links, fi.Name()) || link && fi.IsDir() {
+				t.Errorf("ReadDir(%s): %s is %v", dir, fi.Name(), fi.Mode())
+			}
+		}
+		if o, ok := l.FS.(vfs.DirOpener); ok {
+			wantSameEntries(t, o, dir, infos)
+		}
+	}
+}
+
+// wantSameEntries fails t unless OpenDir describes dir's entries as want.
+func wantSameEntries(t *testing.T, o vfs.DirOpener, dir string, want []fs.FileInfo) {
+	t.Helper()
+	d, err := o.OpenDir(t.Context(), dir)
+	wantOK(t, "OpenDir("+dir+")", err)
+	defer d.Close()
+	for _, w := range want {
+		fi, err := d.Next()
+		wantOK(t, "Next", err)
+		if fi.Name() != w.Name() || fi.Mode() != w.Mode() {
+			t.Errorf("OpenDir(%s): %s %v, ReadDir: %s %v", dir, fi.Name(), fi.Mode(), w.Name(), w.Mode())
+		}
+	}
+	if _, err := d.Next(); err != io.EOF {
+		t.Errorf("OpenDir(%s) has more than ReadDir: %v", dir, err)
 	}
 }
 
