@@ -64,13 +64,19 @@ func (c *client) deadline() {
 	c.conn.SetDeadline(time.Now().Add(c.ioTTL))
 }
 
-// cmd sends one command and wants a reply whose first digit is class.
+// cmd sends one command and wants a reply whose first digit is class; an
+// error names the command's verb (never its argument: PASS).
 func (c *client) cmd(class int, format string, args ...any) (string, error) {
+	verb, _, _ := strings.Cut(format, " ")
 	c.deadline()
 	if err := c.text.PrintfLine(format, args...); err != nil {
-		return "", err
+		return "", fmt.Errorf("%s: %w", verb, err)
 	}
-	return c.expect(class)
+	msg, err := c.expect(class)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", verb, err)
+	}
+	return msg, nil
 }
 
 // expect reads one (possibly multi-line) reply and checks its class.
@@ -97,7 +103,7 @@ func (c *client) login(user, pass string) error {
 	case 2:
 	case 3:
 		if _, err := c.cmd(2, "PASS %s", pass); err != nil {
-			return fmt.Errorf("PASS: %w", err)
+			return err
 		}
 	default:
 		return fmt.Errorf("USER: %d %s", code, msg)
