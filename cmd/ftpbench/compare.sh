@@ -23,10 +23,7 @@
 # from this tree), OUT (results TSV, default $WORK/results.tsv),
 # TRANSFERS_ONLY (set: only the RETR and STOR figures), ONLY (an extended
 # regular expression: only the measurements whose ftpbench arguments match,
-# such as 'mode stor -size' for the plain uploads), RT (a SCHED_FIFO
-# priority such as 10: every server, its threads and children, and ftpbench
-# with its curl run under it, so that other work on the machine, such as
-# builds, waits instead of taking a share of the measured runs; default off).
+# such as 'mode stor -size' for the plain uploads).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -269,14 +266,13 @@ fi
 bench() {
 	local s=$1
 	shift
-	${RT:+chrt -f "$RT"} "$WORK/bin/ftpbench" -addr "127.0.0.1:${PORTS[$s]}" -user "$FTPUSER" -pass "$FTPPASS" \
+	"$WORK/bin/ftpbench" -addr "127.0.0.1:${PORTS[$s]}" -user "$FTPUSER" -pass "$FTPPASS" \
 		-label "${LABELS[$s]}" -out "$OUT" "${@//@PID/${PIDS[$s]}}" || true
 }
 
 start() {
 	"start_$1"
 	PORTS[$1]=$PORT PIDS[$1]=$PID
-	if [ -n "${RT:-}" ]; then chrt -f -a -p "$RT" "$PID" >/dev/null; fi
 	wait_listen "$PORT" || { stop "$1"; return 1; }
 }
 
