@@ -46,29 +46,26 @@ type subFolder struct {
 // (dot names without -a or -A) are not entered either.
 func (s *Session) listRecursive(r *request, l *listing, f lsFlags, line func([]byte, fs.FileInfo) []byte) Reply {
 	t := &lsTree{s: s, ctx: r.ctx, f: f, prefix: nlstPrefix(skipOptions(r.arg), l), target: l.target}
-	full := false
-	rep := s.sendData(r, func(w io.Writer) error {
+	return s.sendData(r, func(w io.Writer) error {
 		t.o = &lsOut{w: w, line: line, max: maxListEntries}
 		err := t.list(l)
-		if errors.Is(err, errListFull) {
-			full, err = true, nil
-		}
-		if err != nil {
+		full := errors.Is(err, errListFull)
+		if err != nil && !full {
 			return err
 		}
-		return t.o.flush()
+		if err := t.o.flush(); err != nil {
+			return err
+		}
+		switch {
+		case full:
+			s.log.Info("recursive listing cut short", "cmd", r.verb, "path", r.path, "entries", t.o.n)
+			return &finalReply{NewReply(451, "Listing stopped at %d entries; list the sub-folders one by one.", maxListEntries)}
+		case t.deep:
+			s.log.Info("recursive listing cut short", "cmd", r.verb, "path", r.path, "depth", maxListDepth)
+			return &finalReply{NewReply(451, "Folders more than %d levels down were left out of the listing.", maxListDepth)}
+		}
+		return nil
 	})
-	switch {
-	case rep.Code != 226:
-		return rep
-	case full:
-		s.log.Info("recursive listing cut short", "cmd", r.verb, "path", r.path, "entries", t.o.n)
-		return NewReply(451, "Listing stopped at %d entries; list the sub-folders one by one.", maxListEntries)
-	case t.deep:
-		s.log.Info("recursive listing cut short", "cmd", r.verb, "path", r.path, "depth", maxListDepth)
-		return NewReply(451, "Folders more than %d levels down were left out of the listing.", maxListDepth)
-	}
-	return rep
 }
 
 // list writes the top listing, then its sub-folders'.

@@ -1,7 +1,9 @@
 package core
 
 import (
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -297,5 +299,35 @@ func TestSTATBound(t *testing.T) {
 		"\nEnd of status.", "STAT /top/sub")
 	if got := c.retrieve("LIST -a top"); strings.Count(got, "\r\n") != 7 {
 		t.Errorf("LIST is not bound by STAT's bound: %q", got)
+	}
+}
+
+// TestLISTRecursiveCutLogged: the transfer line of a listing cut at its
+// bound carries the 451 the client got, not 226.
+func TestLISTRecursiveCutLogged(t *testing.T) {
+	lowerListBounds(t, 5, 32)
+	var buf lockedBuffer
+	_, c := treeFixture(t, func(s *Server) {
+		s.Logger = slog.New(slog.NewJSONHandler(&buf, nil))
+	})
+	dc := c.pasv()
+	c.cmd(150, "LIST -R top")
+	readAll(t, dc)
+	c.expect(451) // the transfer line is written before the reply
+	var saw bool
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("bad log line %q", line)
+		}
+		if rec["msg"] == "transfer" && rec["cmd"] == "LIST" {
+			saw = true
+			if rec["code"] != float64(451) || rec["ok"] != false {
+				t.Errorf("transfer line of the cut listing: %s", line)
+			}
+		}
+	}
+	if !saw {
+		t.Errorf("no transfer line for LIST:\n%s", buf.String())
 	}
 }

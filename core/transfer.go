@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,6 +51,15 @@ var (
 	sendBufs = sync.Pool{New: func() any { b := make([]byte, sendBufSize); return &b }}
 	recvBufs = sync.Pool{New: func() any { b := make([]byte, recvBufSize); return &b }}
 )
+
+// finalReply ends a transfer whose data was sent whole with a reply other
+// than 226: a listing cut at its bound (451), so that the transfer's log
+// line and event carry the reply the client got.
+type finalReply struct{ rep Reply }
+
+func (f *finalReply) Error() string {
+	return fmt.Sprintf("%d %s", f.rep.Code, strings.Join(f.rep.Lines, " "))
+}
 
 // copyError tells which side of a copy failed: the data connection or the
 // file. The first is the client's doing (426), the second ours (451).
@@ -298,9 +309,12 @@ func (s *Session) moveData(r *request, mark string, move func(conn net.Conn) err
 	stop()
 	conn.Close()
 	var ce *copyError
+	var fr *finalReply
 	switch {
 	case r.ctx.Err() != nil:
 		return NewReply(426, "Connection closed; transfer aborted.")
+	case errors.As(err, &fr):
+		return fr.rep
 	case errors.As(err, &ce) && ce.local:
 		s.log.Error("transfer failed", "cmd", r.verb, "path", r.path, "err", err)
 		if rep, ok := storageFull(err); ok {
@@ -355,10 +369,15 @@ func (s *Session) sendData(r *request, produce func(w io.Writer) error) Reply {
 	rep := s.moveData(r, "Opening data connection.", func(conn net.Conn) error {
 		// Listings write line by line: buffer them into few segments.
 		bw := bufio.NewWriterSize(&countWriter{w: conn, n: &s.data.bytes, stall: s.newStallClock(conn)}, copyBufSize)
-		if err := produce(bw); err != nil {
+		err := produce(bw)
+		var fr *finalReply
+		if err != nil && !errors.As(err, &fr) {
 			return err
 		}
-		return bw.Flush()
+		if ferr := bw.Flush(); ferr != nil {
+			return ferr
+		}
+		return err // nil, or a finalReply once every byte is out
 	})
 	s.logTransfer(r, "", r.path, start, rep)
 	return rep
