@@ -119,6 +119,7 @@ func (w *walker) finalLine() (string, bool) {
 			w.errorf("reading a reply: %v", err)
 			return "", false
 		}
+		w.note("< %s", strings.TrimRight(line, "\r\n"))
 		if code, ok := replyCode(line); ok && line[3] == ' ' {
 			if code == 421 {
 				w.expectClosed(code)
@@ -171,6 +172,9 @@ const (
 	fateNever         // never connect
 	fateDropCtrl      // close the control connection mid-way
 )
+
+// fateNames name the fates in a walker's history.
+var fateNames = []string{"complete", "abort", "drop data", "never connect", "drop control"}
 
 func (w *walker) pickFate() fate {
 	switch n := w.rng.IntN(20); {
@@ -408,6 +412,7 @@ func (w *walker) playFate(f fate, ch *dataChan, up, want []byte) (code, sent int
 	if f != fateComplete && len(up) > 0 {
 		part = w.rng.IntN(len(up))
 	}
+	w.note("data: %s, %d bytes to send, PROT P %v", fateNames[f], len(up), w.protP)
 	var got []byte
 	switch {
 	case f == fateNever:
@@ -422,6 +427,7 @@ func (w *walker) playFate(f fate, ch *dataChan, up, want []byte) (code, sent int
 		}
 	case f == fateComplete:
 		got, _ = io.ReadAll(ch.conn)
+		w.note("data: %d bytes came", len(got))
 	default:
 		buf := make([]byte, w.rng.IntN(5000))
 		io.ReadFull(ch.conn, buf)

@@ -67,6 +67,34 @@ type walker struct {
 	lastReply   string // the first line of the last reply read
 	mark        string // the 1xx reply of the running transfer
 	failed      bool
+	// history is the walker's last events (lines sent, replies read,
+	// connections, data moved), logged with its first error so that a
+	// failure shows the commands that led to it.
+	history []string
+	histAt  int
+}
+
+// historyLen is how many events a walker keeps for its error report.
+const historyLen = 80
+
+// note records one event in the walker's history.
+func (w *walker) note(format string, args ...any) {
+	ev := fmt.Sprintf(format, args...)
+	if len(ev) > 200 {
+		ev = ev[:200] + "..."
+	}
+	if len(w.history) < historyLen {
+		w.history = append(w.history, ev)
+		return
+	}
+	w.history[w.histAt] = ev
+	w.histAt = (w.histAt + 1) % historyLen
+}
+
+// recent is the walker's history, oldest first.
+func (w *walker) recent() string {
+	h := append(slices.Clone(w.history[w.histAt:]), w.history[:w.histAt]...)
+	return strings.Join(h, "\n")
 }
 
 var trackedNames = []string{"f0", "f1", "f2", "g 3", "ünï"}
@@ -89,6 +117,9 @@ func (w *walker) run(deadline time.Time, maxOps int) {
 }
 
 func (w *walker) errorf(format string, args ...any) {
+	if !w.failed {
+		w.t.Logf("%s: its last events, oldest first:\n%s", w.dir, w.recent())
+	}
 	w.failed = true
 	w.t.Errorf("%s (last command %q): %s", w.dir, w.last, fmt.Sprintf(format, args...))
 }
@@ -101,6 +132,7 @@ func (w *walker) connect() bool {
 		return false
 	}
 	w.raw, w.conn, w.br = nc, nc, bufio.NewReader(nc)
+	w.note("connect %s", nc.LocalAddr())
 	w.isTLS, w.protP, w.ascii, w.epsvAl, w.restPending, w.staleActive = false, false, false, false, false, false
 	w.stats.sessions.Add(1)
 	if c, ok := w.reply(); !ok || c != 220 {
@@ -136,6 +168,7 @@ func (w *walker) authTLS() bool {
 		return false
 	}
 	w.conn, w.br, w.isTLS = tc, bufio.NewReader(tc), true
+	w.note("TLS handshake done")
 	w.stats.tlsSessions.Add(1)
 	return true
 }
@@ -156,6 +189,7 @@ func (w *walker) login() bool {
 // drop closes the control connection.
 func (w *walker) drop() {
 	if w.conn != nil {
+		w.note("drop the control connection")
 		w.conn.Close()
 		w.raw.Close()
 	}
@@ -190,6 +224,7 @@ func (w *walker) step() {
 // send writes one command line.
 func (w *walker) send(line string) bool {
 	w.last = line
+	w.note("> %s", line)
 	w.stats.commands.Add(1)
 	w.raw.SetWriteDeadline(time.Now().Add(replyWait))
 	if _, err := io.WriteString(w.conn, line+"\r\n"); err != nil {
@@ -252,6 +287,7 @@ func (w *walker) reply() (int, bool) {
 		return 0, false
 	}
 	w.lastReply = line
+	w.note("< %s", line)
 	if line[3] == '-' {
 		for n := 0; ; n++ {
 			next, err := w.readLine()
@@ -452,6 +488,7 @@ func (w *walker) pipeline() {
 		b.WriteString("\r\n")
 	}
 	w.last = "pipeline " + strconv.Quote(b.String())
+	w.note("> %s", w.last)
 	w.stats.commands.Add(int64(n))
 	w.raw.SetWriteDeadline(time.Now().Add(replyWait))
 	if _, err := io.WriteString(w.conn, b.String()); err != nil {
