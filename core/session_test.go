@@ -150,6 +150,33 @@ func TestEveryVerbAnswers(t *testing.T) {
 	c.cmd(200, "NOOP")
 }
 
+// REIN, in any case and with an argument it ignores, puts TYPE back to I,
+// the default; a refused USER or PASS while logged in leaves TYPE as it
+// was. TYPE A sends LF as CRLF, TYPE I the file's bytes, and RANG, which
+// TYPE A refuses, is taken again after the REIN.
+func TestREINResetsType(t *testing.T) {
+	ts := startServer(t)
+	ts.putFile(t, "/t.txt", "a\nb\n")
+	c := ts.loginAlice(t)
+	c.cmd(200, "TYPE A")
+	c.cmd(530, "USER nobody")
+	c.cmd(503, "PASS wrong")
+	if got := c.retrieve("RETR t.txt"); got != "a\r\nb\r\n" {
+		t.Errorf("TYPE A, then a refused USER and PASS: RETR sent %q", got)
+	}
+	c.cmd(551, "RANG 0 1")
+	c.cmd(220, "rein tmp dir")
+	c.cmd(331, "USER alice")
+	c.cmd(230, "PASS secret")
+	if got := c.retrieve("RETR t.txt"); got != "a\nb\n" {
+		t.Errorf("TYPE A, then REIN: RETR sent %q, want the file's bytes", got)
+	}
+	c.cmd(350, "RANG 0 1")
+	if got := c.retrieve("RETR t.txt"); got != "a\n" {
+		t.Errorf("RANG 0 1 after REIN: RETR sent %q", got)
+	}
+}
+
 // REIN resets every parameter, the OPTS choices included (RFC 959).
 func TestREINResetsOptions(t *testing.T) {
 	ts := startServer(t)

@@ -364,9 +364,12 @@ func (w *walker) randomCommand() {
 	if a := w.randomArg(verb); a != "-" {
 		line += " " + a
 	}
-	switch verb {
+	switch strings.ToUpper(verb) {
 	case "QUIT", "AUTH", "REIN", "LIST", "NLST", "MLSD", "RETR", "STOR", "STOU", "APPE", "PASV", "EPSV", "PORT", "EPRT":
-		// Handled by their own operations, where the walker can follow.
+		// Handled by their own operations, where the walker can follow;
+		// in lower case too, which the server takes as well: a "rein"
+		// left TYPE A in the model, and a "retr" could use a stale
+		// active address (see clearStale).
 		line = "NOOP " + line
 	}
 	c, ok := w.cmd(line)
@@ -483,8 +486,10 @@ func (w *walker) pipeline() {
 		"HASH /ro/text.txt", "CDUP", "OPTS UTF8 ON", "SIZE nope", "ABOR", "ALLO 5", "CLNT x"}
 	n := 2 + w.rng.IntN(10)
 	var b strings.Builder
-	for range n {
-		b.WriteString(w.pick(safe))
+	lines := make([]string, n)
+	for i := range lines {
+		lines[i] = w.pick(safe)
+		b.WriteString(lines[i])
 		b.WriteString("\r\n")
 	}
 	w.last = "pipeline " + strconv.Quote(b.String())
@@ -495,9 +500,6 @@ func (w *walker) pipeline() {
 		w.errorf("write: %v", err)
 		return
 	}
-	if strings.Contains(b.String(), "TYPE I") {
-		w.ascii = false
-	}
 	if strings.Contains(b.String(), "REST") {
 		w.restPending = true
 	}
@@ -506,7 +508,15 @@ func (w *walker) pipeline() {
 		w.drop() // with replies unread
 		return
 	}
-	w.finals(n)
+	codes, _ := w.finals(n)
+	// Every line has one final reply, in order: a TYPE I took effect if
+	// its reply says so (a 530 when logged out; a script's hook may fail
+	// it too, when an ABOR behind it cancels it).
+	for i, line := range lines[:len(codes)] {
+		if line == "TYPE I" && codes[i] == 200 {
+			w.ascii = false
+		}
+	}
 }
 
 // prepareUnused opens a passive or active data channel and never uses it.
