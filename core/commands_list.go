@@ -150,29 +150,8 @@ func (s *Session) glob(ctx context.Context, p string) (*listing, error) {
 // a listing of a huge folder holds its names only; a storage that cannot
 // has the folder read whole.
 func (s *Session) openDir(ctx context.Context, p string) (vfs.Dir, error) {
-	if o, ok := s.fs.(vfs.DirOpener); ok {
-		return o.OpenDir(ctx, p)
-	}
-	infos, err := s.fs.ReadDir(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	return &sliceDir{infos: infos}, nil
+	return vfs.OpenDir(ctx, s.fs, p)
 }
-
-// sliceDir is a vfs.Dir over entries already read.
-type sliceDir struct{ infos []fs.FileInfo }
-
-func (d *sliceDir) Next() (fs.FileInfo, error) {
-	if len(d.infos) == 0 {
-		return nil, io.EOF
-	}
-	fi := d.infos[0]
-	d.infos = d.infos[1:]
-	return fi, nil
-}
-
-func (d *sliceDir) Close() error { return nil }
 
 // errNoMatch is the error for a pattern that matches nothing (shown) in a
 // folder that exists; it is a kind of fs.ErrNotExist.

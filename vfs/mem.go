@@ -153,19 +153,27 @@ func (m *Mem) ReadDir(ctx context.Context, name string) ([]fs.FileInfo, error) {
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	n, err := m.lookup(clean)
-	if err == nil && !n.isDir() {
-		err = ErrNotDir
-	}
+	n, names, err := m.dirLocked(clean)
 	if err != nil {
-		return nil, &fs.PathError{Op: "readdir", Path: clean, Err: err}
+		return nil, err
 	}
-	names := slices.Sorted(maps.Keys(n.children))
 	infos := make([]fs.FileInfo, len(names))
 	for i, c := range names {
 		infos[i] = n.children[c].info()
 	}
 	return infos, nil
+}
+
+// dirLocked finds the folder clean and its entry names, sorted (m.mu held).
+func (m *Mem) dirLocked(clean string) (*memNode, []string, error) {
+	n, err := m.lookup(clean)
+	if err == nil && !n.isDir() {
+		err = ErrNotDir
+	}
+	if err != nil {
+		return nil, nil, &fs.PathError{Op: "readdir", Path: clean, Err: err}
+	}
+	return n, slices.Sorted(maps.Keys(n.children)), nil
 }
 
 // OpenDir opens the folder name to read its entries one at a time. It
@@ -178,14 +186,10 @@ func (m *Mem) OpenDir(ctx context.Context, name string) (Dir, error) {
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	n, err := m.lookup(clean)
-	if err == nil && !n.isDir() {
-		err = ErrNotDir
-	}
+	n, names, err := m.dirLocked(clean)
 	if err != nil {
-		return nil, &fs.PathError{Op: "readdir", Path: clean, Err: err}
+		return nil, err
 	}
-	names := slices.Sorted(maps.Keys(n.children))
 	return &memDir{ctx: ctx, mu: m.mu, node: n, clean: clean, names: names}, nil
 }
 

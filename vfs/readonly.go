@@ -51,14 +51,7 @@ func (r *readOnly) ReadDir(ctx context.Context, name string) ([]fs.FileInfo, err
 
 // OpenDir passes through when fsys has it, else reads the folder whole.
 func (r *readOnly) OpenDir(ctx context.Context, name string) (Dir, error) {
-	if o, ok := r.fsys.(DirOpener); ok {
-		return o.OpenDir(ctx, name)
-	}
-	infos, err := r.fsys.ReadDir(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	return &sliceDir{infos: infos}, nil
+	return OpenDir(ctx, r.fsys, name)
 }
 
 // Lstat passes through when fsys has it, else is Stat (no symlinks).
@@ -77,20 +70,6 @@ func (r *readOnly) Readlink(ctx context.Context, name string) (string, error) {
 	}
 	return "", &fs.PathError{Op: "readlink", Path: printable(name), Err: fs.ErrInvalid}
 }
-
-// sliceDir is a Dir over entries already read.
-type sliceDir struct{ infos []fs.FileInfo }
-
-func (d *sliceDir) Next() (fs.FileInfo, error) {
-	if len(d.infos) == 0 {
-		return nil, io.EOF
-	}
-	fi := d.infos[0]
-	d.infos = d.infos[1:]
-	return fi, nil
-}
-
-func (d *sliceDir) Close() error { return nil }
 
 func (r *readOnly) Open(ctx context.Context, name string) (File, error) {
 	return r.fsys.Open(ctx, name)
