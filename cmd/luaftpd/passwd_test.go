@@ -27,8 +27,9 @@ def more():
         chunk = b""
     shown += chunk
     return chunk != b""
-for answer in answers:
-    while shown.count(b": ") <= answers.index(answer):
+for i, answer in enumerate(answers):
+    # Wait for this answer's own prompt (the answers may be equal).
+    while shown.count(b": ") <= i:
         if not more():
             break
     # Type as a person would: once the prompt is there and echo is off
