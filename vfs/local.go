@@ -3,7 +3,6 @@ package vfs
 import (
 	"context"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"slices"
@@ -127,18 +126,7 @@ func (l *Local) ReadDir(ctx context.Context, name string) ([]fs.FileInfo, error)
 	if err != nil {
 		return nil, err
 	}
-	defer d.Close()
-	infos := make([]fs.FileInfo, 0, len(d.names))
-	for {
-		fi, err := d.Next()
-		if err == io.EOF {
-			return infos, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		infos = append(infos, fi)
-	}
+	return readAll(d)
 }
 
 // OpenDir opens the folder name to read its entries one at a time, each
@@ -148,7 +136,7 @@ func (l *Local) OpenDir(ctx context.Context, name string) (Dir, error) {
 	return l.openLocalDir(ctx, name)
 }
 
-func (l *Local) openLocalDir(ctx context.Context, name string) (*localDir, error) {
+func (l *Local) openLocalDir(ctx context.Context, name string) (*namesDir, error) {
 	clean, rel, err := l.name(ctx, "readdir", name)
 	if err != nil {
 		return nil, err
@@ -164,34 +152,15 @@ func (l *Local) openLocalDir(ctx context.Context, name string) (*localDir, error
 		dir.Close()
 		return nil, mapErr("readdir", clean, err)
 	}
-	return &localDir{ctx: ctx, dir: dir, clean: clean, names: names}, nil
-}
-
-// localDir is a folder of a Local being read by Next.
-type localDir struct {
-	ctx   context.Context
-	dir   *os.Root
-	clean string
-	names []string // sorted; each is dropped once described
-	next  int
-}
-
-func (d *localDir) Next() (fs.FileInfo, error) {
-	for d.next < len(d.names) {
-		if err := d.ctx.Err(); err != nil {
-			return nil, &fs.PathError{Op: "readdir", Path: d.clean, Err: err}
+	describe := func(n string) fs.FileInfo {
+		fi, err := dir.Lstat(n)
+		if err != nil {
+			return nil // vanished since
 		}
-		n := d.names[d.next]
-		d.names[d.next] = ""
-		d.next++
-		if fi, err := d.dir.Lstat(n); err == nil { // else it vanished since
-			return fi, nil
-		}
+		return fi
 	}
-	return nil, io.EOF
+	return &namesDir{ctx: ctx, clean: clean, names: names, describe: describe, close: dir.Close}, nil
 }
-
-func (d *localDir) Close() error { return d.dir.Close() }
 
 // readNames returns the sorted entry names of dir, without uploads in
 // progress.

@@ -2,7 +2,6 @@ package vfs
 
 import (
 	"context"
-	"io"
 	"io/fs"
 	"maps"
 	"slices"
@@ -147,84 +146,44 @@ func (m *Mem) Lstat(ctx context.Context, name string) (fs.FileInfo, error) {
 
 // ReadDir lists the folder name sorted by entry name.
 func (m *Mem) ReadDir(ctx context.Context, name string) ([]fs.FileInfo, error) {
-	clean, err := m.check(ctx, "readdir", name)
+	d, err := m.openMemDir(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	n, names, err := m.dirLocked(clean)
-	if err != nil {
-		return nil, err
-	}
-	infos := make([]fs.FileInfo, len(names))
-	for i, c := range names {
-		infos[i] = n.children[c].info()
-	}
-	return infos, nil
-}
-
-// dirLocked finds the folder clean and its entry names, sorted (m.mu held).
-func (m *Mem) dirLocked(clean string) (*memNode, []string, error) {
-	n, err := m.lookup(clean)
-	if err == nil && !n.isDir() {
-		err = ErrNotDir
-	}
-	if err != nil {
-		return nil, nil, &fs.PathError{Op: "readdir", Path: clean, Err: err}
-	}
-	return n, slices.Sorted(maps.Keys(n.children)), nil
+	return readAll(d)
 }
 
 // OpenDir opens the folder name to read its entries one at a time. It
 // takes the names, sorted, at once; each entry is described, as it is
 // then, when Next reaches it.
 func (m *Mem) OpenDir(ctx context.Context, name string) (Dir, error) {
+	return m.openMemDir(ctx, name)
+}
+
+func (m *Mem) openMemDir(ctx context.Context, name string) (*namesDir, error) {
 	clean, err := m.check(ctx, "readdir", name)
 	if err != nil {
 		return nil, err
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	n, names, err := m.dirLocked(clean)
+	n, err := m.lookup(clean)
+	if err == nil && !n.isDir() {
+		err = ErrNotDir
+	}
 	if err != nil {
-		return nil, err
+		return nil, &fs.PathError{Op: "readdir", Path: clean, Err: err}
 	}
-	return &memDir{ctx: ctx, mu: m.mu, node: n, clean: clean, names: names}, nil
-}
-
-// memDir is a folder of a Mem being read by Next.
-type memDir struct {
-	ctx   context.Context
-	mu    *sync.RWMutex
-	node  *memNode
-	clean string
-	names []string
-	next  int
-}
-
-func (d *memDir) Next() (fs.FileInfo, error) {
-	for d.next < len(d.names) {
-		if err := d.ctx.Err(); err != nil {
-			return nil, &fs.PathError{Op: "readdir", Path: d.clean, Err: err}
+	describe := func(c string) fs.FileInfo {
+		m.mu.RLock()
+		defer m.mu.RUnlock()
+		if child := n.children[c]; child != nil {
+			return child.info()
 		}
-		n := d.names[d.next]
-		d.next++
-		d.mu.RLock()
-		child := d.node.children[n]
-		var fi fs.FileInfo
-		if child != nil {
-			fi = child.info()
-		}
-		d.mu.RUnlock()
-		if fi != nil {
-			return fi, nil
-		}
+		return nil // removed since
 	}
-	return nil, io.EOF
+	return &namesDir{ctx: ctx, clean: clean, names: slices.Sorted(maps.Keys(n.children)), describe: describe}, nil
 }
-
-func (d *memDir) Close() error { return nil }
 
 // Mkdir makes one folder.
 func (m *Mem) Mkdir(ctx context.Context, name string) error {
