@@ -1,6 +1,7 @@
 package vfstest
 
 import (
+	"context"
 	"io"
 	"io/fs"
 	"testing"
@@ -86,8 +87,14 @@ func testRenameErrors(t *testing.T, fsys vfs.FS) {
 // write writes data through OpenWrite and closes.
 func write(t *testing.T, w vfs.WriterAt, name string, offset int64, data string) {
 	t.Helper()
-	wc, err := w.OpenWrite(t.Context(), name, offset)
-	wantOK(t, "OpenWrite", err)
+	writeThrough(t, "OpenWrite", w.OpenWrite, name, offset, data)
+}
+
+// writeThrough writes data to what open (named what) opens, and closes.
+func writeThrough(t *testing.T, what string, open func(context.Context, string, int64) (io.WriteCloser, error), name string, offset int64, data string) {
+	t.Helper()
+	wc, err := open(t.Context(), name, offset)
+	wantOK(t, what, err)
 	_, err = io.WriteString(wc, data)
 	wantOK(t, "Write", err)
 	wantOK(t, "Close", wc.Close())
@@ -138,11 +145,7 @@ func testOpenWriteErrors(t *testing.T, fsys vfs.FS) {
 // patch writes data through OpenPatch and closes.
 func patch(t *testing.T, p vfs.Patcher, name string, offset int64, data string) {
 	t.Helper()
-	wc, err := p.OpenPatch(t.Context(), name, offset)
-	wantOK(t, "OpenPatch", err)
-	_, err = io.WriteString(wc, data)
-	wantOK(t, "Write", err)
-	wantOK(t, "Close", wc.Close())
+	writeThrough(t, "OpenPatch", p.OpenPatch, name, offset, data)
 }
 
 // OpenPatch overwrites in place and never cuts the file.
