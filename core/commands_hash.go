@@ -45,7 +45,7 @@ func (s *Session) cmdHASH(r *request) Reply {
 		if rg.start >= fi.Size() {
 			return NewReply(501, "RANG starts at %d, past the end of the file (%d bytes).", rg.start, fi.Size())
 		}
-		part = byteRange{rg.start, min(rg.end+1, fi.Size())}
+		part = byteRange{rg.start, min(rg.end, fi.Size())}
 	}
 	sum, err := s.hashPart(r.ctx, r.path, a.new(), part)
 	if err != nil {
@@ -160,7 +160,7 @@ func (s *Session) hashPart(ctx context.Context, p string, h hash.Hash, part byte
 			return "", err
 		}
 	}
-	src := io.LimitReader(ctxReader{ctx, f}, part.end-part.start)
+	src := io.LimitReader(ctxReader{ctx, f}, part.size())
 	if _, err := io.CopyBuffer(h, src, make([]byte, 32<<10)); err != nil {
 		return "", err
 	}

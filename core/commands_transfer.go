@@ -115,7 +115,7 @@ func (s *Session) cmdRETR(r *request) Reply {
 	var src io.Reader = f
 	n := size - offset
 	if rg != nil { // only a range costs the wrapper
-		n = rangSize(rg)
+		n = rg.size()
 		src = io.LimitReader(f, n)
 	}
 	start := time.Now()
@@ -175,9 +175,9 @@ func (s *Session) openRetr(r *request, offset int64, rg *byteRange) (vfs.File, i
 	case !fi.Mode().IsRegular():
 		f.Close()
 		return nil, 0, NewReply(550, "Not a regular file."), false
-	case rg != nil && rg.end >= fi.Size():
+	case rg != nil && rg.end > fi.Size():
 		f.Close()
-		return nil, 0, NewReply(554, "Range %d-%d is past the end of the file (%d bytes).", rg.start, rg.end, fi.Size()), false
+		return nil, 0, NewReply(554, "Range %d-%d is past the end of the file (%d bytes).", rg.start, rg.end-1, fi.Size()), false
 	case offset > fi.Size():
 		f.Close()
 		return nil, 0, NewReply(554, "Restart offset %d is past the end of the file.", offset), false

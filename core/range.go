@@ -37,9 +37,13 @@ import (
 //     its refusals): the draft does not recommend them, and STOU's range
 //     has no meaning.
 
-// byteRange is a part of a file: from start up to, not including, end;
-// but the session's rang holds RANG's START and END as given, END included.
+// byteRange is a part of a file: from start up to, not including, end.
+// The session's rang holds RANG's START and END+1, as RANG's END is
+// included.
 type byteRange struct{ start, end int64 }
+
+// size is the number of bytes in the range.
+func (b byteRange) size() int64 { return b.end - b.start }
 
 // cmdRANG keeps the range the next transfer or HASH covers; see above.
 // As the draft has it, only a bad argument (501) or TYPE A (551) is an
@@ -58,7 +62,7 @@ func (s *Session) cmdRANG(r *request) Reply {
 	case s.ascii:
 		return NewReply(551, "RANG needs TYPE I: offsets are into the stored file.")
 	}
-	s.rang = &byteRange{start, end}
+	s.rang = &byteRange{start, end + 1}
 	s.restOffset = 0 // the later of REST and RANG wins
 	return NewReply(350, "Restarting at %d. Ending byte %d.", start, end)
 }
@@ -70,9 +74,6 @@ func (s *Session) takeRang() *byteRange {
 	s.rang = nil
 	return rg
 }
-
-// rangSize is the number of bytes of a RANG range (its end is included).
-func rangSize(rg *byteRange) int64 { return rg.end - rg.start + 1 }
 
 // refuseAsciiRange refuses a ranged RETR or STOR under TYPE A, set after
 // the RANG: line-end conversion would move every offset.
@@ -107,15 +108,15 @@ func (s *Session) openRange(rg *byteRange) opener {
 		if err != nil {
 			return nil, nil, s.transferFSReply(err), false
 		}
-		rw := &rangeWriter{w: w, left: rangSize(rg)}
+		rw := &rangeWriter{w: w, left: rg.size()}
 		return rw, func(keep bool) error {
 			err := w.Close()
 			switch {
 			case err != nil || !keep:
 			case rw.left > 0:
-				return Errorf(426, "Range not complete: %d of %d bytes came; they are written.", rangSize(rg)-rw.left, rangSize(rg))
+				return Errorf(426, "Range not complete: %d of %d bytes came; they are written.", rg.size()-rw.left, rg.size())
 			case rw.extra > 0:
-				return Errorf(552, "Range of %d bytes written; %d more came and were dropped.", rangSize(rg), rw.extra)
+				return Errorf(552, "Range of %d bytes written; %d more came and were dropped.", rg.size(), rw.extra)
 			}
 			return err
 		}, Reply{}, true

@@ -58,7 +58,7 @@ type Session struct {
 	// together, so that an idle Session stays in a smaller size class.
 	restOffset  int64      // REST, consumed by the next RETR/STOR
 	renameFrom  string     // RNFR, consumed by RNTO
-	rang        *byteRange // RANG, consumed by the next HASH (see commands_hash.go)
+	rang        *byteRange // RANG, consumed by the next transfer or HASH (range.go)
 	ascii       bool       // TYPE A
 	tlsControl  bool       // the control channel is protected
 	protPrivate bool       // PROT P
