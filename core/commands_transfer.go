@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -145,18 +146,25 @@ func (s *Session) pathFirst(r *request, name string, upload bool) (Reply, bool) 
 	if s.data.prepared() {
 		return Reply{}, false
 	}
-	fi, err := s.fs.Stat(r.ctx, name)
-	switch {
-	case err == nil && (upload && fi.IsDir() || !upload && !fi.Mode().IsRegular()):
-		return NewReply(550, "Not a regular file."), true
-	case err != nil && !upload:
+	var err error
+	if upload {
+		err = s.checkUploadPath(r.ctx, name)
+	} else {
+		_, err = s.statFile(r.ctx, name)
+	}
+	if err != nil {
 		return s.fail(err), true
-	case upload:
-		if _, err := s.statDir(r.ctx, path.Dir(name)); err != nil {
-			return s.fail(err), true
-		}
 	}
 	return Reply{}, false
+}
+
+// checkUploadPath is nil when name is not a folder and its folder exists.
+func (s *Session) checkUploadPath(ctx context.Context, name string) error {
+	if fi, err := s.fs.Stat(ctx, name); err == nil && fi.IsDir() {
+		return Errorf(550, "Not a regular file.")
+	}
+	_, err := s.statDir(ctx, path.Dir(name))
+	return err
 }
 
 // openRetr opens a regular file and seeks to offset; 550 for a folder, 554
