@@ -42,9 +42,6 @@ func (l *listing) next() (fs.FileInfo, error) {
 	if err != nil || l.target == nil || fi.Mode()&fs.ModeSymlink == 0 {
 		return fi, err
 	}
-	if _, done := fi.(linkEntry); done { // read ahead by any
-		return fi, nil
-	}
 	return linkEntry{fi, l.target(path.Join(l.dir, fi.Name()))}, nil
 }
 
@@ -69,12 +66,13 @@ func (l *listing) read() (fs.FileInfo, error) {
 	}
 }
 
-// any reports whether l shows at least one entry, reading ahead to it.
+// any reports whether l shows at least one entry, reading ahead to it
+// (kept in head as read, for next to describe).
 func (l *listing) any() (bool, error) {
 	if len(l.head) > 0 {
 		return true, nil
 	}
-	fi, err := l.next()
+	fi, err := l.read()
 	if err == io.EOF {
 		return false, nil
 	}

@@ -187,6 +187,11 @@ func TestLISTShowsLinks(t *testing.T) {
 	if got, want := c.cmd(213, "STAT to-file"), "Status of /to-file:\n "+lines[9]+"\nEnd of status."; got != want {
 		t.Errorf("STAT to-file: %q, want %q", got, want)
 	}
+	// a pattern's first match is read ahead (to answer 450 for none), and
+	// still shows its target
+	if got, want := c.cmd(213, "STAT t*"), "Status of /t*:\n "+lines[8]+"\n "+lines[9]+"\nEnd of status."; got != want {
+		t.Errorf("STAT t*: %q, want %q", got, want)
+	}
 }
 
 // TestMLSDShowsLinks: MLSD and MLST give every symlink type=OS.unix=symlink
