@@ -1,8 +1,8 @@
 package core
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/luaftpd/luaftpd/core/ftptest"
 )
 
 // treeFixture is a small tree with hidden names, every time set to one old
@@ -130,15 +132,8 @@ func lowerListBounds(t *testing.T, entries, depth int) {
 func TestLISTRecursiveEntryBound(t *testing.T) {
 	lowerListBounds(t, 5, 32)
 	_, c := treeFixture(t)
-	dc := c.pasv()
-	c.cmd(150, "LIST -R top")
-	got := readAll(t, dc)
-	if msg := c.expect(451); msg != "Listing stopped at 5 entries; list the sub-folders one by one." {
-		t.Errorf("reply: %q", msg)
-	}
-	if want := lsA + lsEmpty + lsSub + "\r\ntop/empty:\r\n" + "\r\ntop/sub:\r\n" + lsB + lsDeep; got != want {
-		t.Errorf("cut listing:\n got %q\nwant %q", got, want)
-	}
+	c.retrieveCut("LIST -R top", "Listing stopped at 5 entries; list the sub-folders one by one.",
+		lsA+lsEmpty+lsSub+"\r\ntop/empty:\r\n"+"\r\ntop/sub:\r\n"+lsB+lsDeep)
 	// six entries without the deep folder's own: exactly within the bound
 	lowerListBounds(t, 6, 32)
 	_, c = treeFixture(t)
@@ -158,15 +153,8 @@ func TestLISTRecursiveEntryBound(t *testing.T) {
 func TestLISTRecursiveDepthBound(t *testing.T) {
 	lowerListBounds(t, 100, 1)
 	_, c := treeFixture(t)
-	dc := c.pasv()
-	c.cmd(150, "LIST -R top")
-	got := readAll(t, dc)
-	if msg := c.expect(451); msg != "Folders more than 1 levels down were left out of the listing." {
-		t.Errorf("reply: %q", msg)
-	}
-	if want := lsA + lsEmpty + lsSub + "\r\ntop/empty:\r\n" + "\r\ntop/sub:\r\n" + lsB + lsDeep; got != want {
-		t.Errorf("listing without the deep folder:\n got %q\nwant %q", got, want)
-	}
+	c.retrieveCut("LIST -R top", "Folders more than 1 levels down were left out of the listing.",
+		lsA+lsEmpty+lsSub+"\r\ntop/empty:\r\n"+"\r\ntop/sub:\r\n"+lsB+lsDeep)
 	if got := c.retrieve("LIST -R top/sub"); got != lsB+lsDeep+"\r\ntop/sub/deep:\r\n"+lsC {
 		t.Errorf("one level: %q", got)
 	}
@@ -182,28 +170,31 @@ func TestLISTRecursiveDefaultDepth(t *testing.T) {
 		ts.mkdir(t, p)
 	}
 	c := ts.loginAlice(t)
-	dc := c.pasv()
-	c.cmd(150, "LIST -R /")
-	got := readAll(t, dc)
-	c.expect(451)
+	got := c.retrieveCut("LIST -R /", fmt.Sprintf("Folders more than %d levels down were left out of the listing.", maxListDepth), "")
 	deepest := "\r\n" + strings.Repeat("/d", maxListDepth) + ":\r\ndrwxr-xr-x "
 	if strings.Count(got, ":\r\n") != maxListDepth || !strings.Contains(got, deepest) || !strings.HasSuffix(got, " d\r\n") {
 		t.Errorf("LIST -R of a chain of %d folders: %q", maxListDepth+1, got)
 	}
 }
 
-// readAll reads a data connection to its end.
-func readAll(t *testing.T, dc net.Conn) string {
-	t.Helper()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := dc.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			return b.String()
-		}
+// retrieveCut runs a listing command that is cut short: 150, the data
+// read to their end, then 451 with the text msg. It checks the data
+// against want unless want is "", and returns them.
+func (c *ftpConn) retrieveCut(cmd, msg, want string) string {
+	c.T.Helper()
+	dc := c.pasv()
+	c.cmd(150, "%s", cmd)
+	data, err := io.ReadAll(dc)
+	if err != nil {
+		c.T.Fatal(err)
 	}
+	if got := c.expect(451); got != msg {
+		c.T.Errorf("%s: reply %q, want %q", cmd, got, msg)
+	}
+	if want != "" && string(data) != want {
+		c.T.Errorf("%s: cut listing:\n got %q\nwant %q", cmd, data, want)
+	}
+	return string(data)
 }
 
 // TestLISTRecursiveSymlinks: a recursive listing never enters a symbolic
@@ -306,24 +297,18 @@ func TestSTATBound(t *testing.T) {
 // bound carries the 451 the client got, not 226.
 func TestLISTRecursiveCutLogged(t *testing.T) {
 	lowerListBounds(t, 5, 32)
-	var buf lockedBuffer
+	var buf ftptest.LogBuf
 	_, c := treeFixture(t, func(s *Server) {
 		s.Logger = slog.New(slog.NewJSONHandler(&buf, nil))
 	})
-	dc := c.pasv()
-	c.cmd(150, "LIST -R top")
-	readAll(t, dc)
-	c.expect(451) // the transfer line is written before the reply
+	// the transfer line is written before the reply
+	c.retrieveCut("LIST -R top", "Listing stopped at 5 entries; list the sub-folders one by one.", "")
 	var saw bool
-	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatalf("bad log line %q", line)
-		}
-		if rec["msg"] == "transfer" && rec["cmd"] == "LIST" {
+	for _, rec := range buf.Records(t, "transfer") {
+		if rec["cmd"] == "LIST" {
 			saw = true
 			if rec["code"] != float64(451) || rec["ok"] != false {
-				t.Errorf("transfer line of the cut listing: %s", line)
+				t.Errorf("transfer line of the cut listing: %v", rec)
 			}
 		}
 	}
