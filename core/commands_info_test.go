@@ -144,7 +144,7 @@ func TestAVBL(t *testing.T) {
 // time as ProFTPD's mod_site_misc and pure-ftpd do (the older spelling of
 // MFMT, still sent by some clients).
 func TestSITEUTIME(t *testing.T) {
-	ts := startServer(t)
+	ts := startServer(t, func(s *Server) { s.Anonymous = true })
 	ts.putFile(t, "/f.txt", "x")
 	c := ts.loginAlice(t)
 	c.Is(200, "SITE UTIME command successful.", "SITE UTIME 20200102030405 f.txt")
@@ -159,6 +159,12 @@ func TestSITEUTIME(t *testing.T) {
 		c.Is(501, "Syntax: SITE UTIME YYYYMMDDhhmm[ss] <path>", "%s", bad)
 	}
 	c.cmd(550, "SITE UTIME 20200102030405 missing")
+	// a read-only user may not (SITE is no write command to the dispatcher)
+	anon := ts.login(t, "anonymous", "a@b")
+	anon.Is(550, "Permission denied.", "SITE UTIME 20220102030405 f.txt")
+	if msg := anon.cmd(213, "MDTM f.txt"); msg != "20210102030400" {
+		t.Errorf("MDTM after a read-only SITE UTIME: %q", msg)
+	}
 	if msg := c.cmd(214, "SITE HELP"); !strings.Contains(msg, "\n UTIME YYYYMMDDhhmm[ss] <path>\n") {
 		t.Errorf("SITE HELP: %q", msg)
 	}
