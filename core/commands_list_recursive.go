@@ -118,17 +118,13 @@ func (t *lsTree) walk(dir, rel string, parent fs.FileInfo, subs []subFolder, dep
 }
 
 // open opens the sub-folder p, depth levels below the folder named, for
-// listing, or returns nil for one to leave out: a symbolic link (listed
-// as a link, but a storage might describe it by its target), one too deep,
-// or one that cannot be
-// read (ls says so on stderr, which FTP has not; ProFTPD leaves it out
-// too).
+// listing, or returns nil for one to leave out: one too deep, or one that
+// cannot be read (ls says so on stderr, which FTP has not; ProFTPD leaves
+// it out too). A symbolic link never comes here: vfs.FS.ReadDir describes
+// it as a link, not a folder.
 func (t *lsTree) open(p string, self, parent fs.FileInfo, depth int) (*listing, error) {
 	if err := t.ctx.Err(); err != nil {
 		return nil, err
-	}
-	if fi, err := t.s.lstat(t.ctx, p); err != nil || fi.Mode()&fs.ModeSymlink != 0 {
-		return nil, t.ctx.Err()
 	}
 	if depth > maxListDepth {
 		t.deep = true
