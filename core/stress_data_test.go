@@ -237,8 +237,8 @@ func (w *walker) transfer() {
 }
 
 // sendRANG now and then sends a RANG (draft-bryan-ftp-range) and returns
-// the range the server took: START and END, END included. ok is false
-// when the session ended.
+// the range the server took, its end past END as in every byteRange. ok
+// is false when the session ended.
 func (w *walker) sendRANG() (rg *byteRange, ok bool) {
 	if w.rng.IntN(8) != 0 {
 		return nil, true
@@ -253,7 +253,7 @@ func (w *walker) sendRANG() (rg *byteRange, ok bool) {
 		w.errorf("RANG in TYPE A: %d", c)
 	case c == 350:
 		w.restPending = true // until a transfer starts, as a REST
-		return &byteRange{start, end}, true
+		return &byteRange{start, end + 1}, true
 	}
 	// Refused: 551 in TYPE A, 530 when the walk left the session logged
 	// out.
@@ -281,10 +281,10 @@ func (w *walker) download(offset int64, rg *byteRange) {
 			return
 		}
 		switch {
-		case rg != nil && rg.end >= int64(len(b)):
+		case rg != nil && rg.end > int64(len(b)):
 			// 554: checked below
 		case rg != nil:
-			want = b[rg.start : rg.end+1]
+			want = b[rg.start:rg.end]
 		case offset > int64(len(b)):
 			want = nil
 		default:
@@ -296,7 +296,7 @@ func (w *walker) download(offset int64, rg *byteRange) {
 	}
 	code, _, _ := w.runTransfer("RETR "+name, nil, want)
 	if rg != nil && want == nil && code == 226 && strings.HasPrefix(name, "/ro/") {
-		w.errorf("RETR of range %d-%d past the end of %s: 226", rg.start, rg.end, name)
+		w.errorf("RETR of range %d-%d past the end of %s: 226", rg.start, rg.end-1, name)
 	}
 }
 
