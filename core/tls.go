@@ -15,12 +15,13 @@ import (
 	"time"
 )
 
-// LoadTLSConfig returns the server's TLS configuration from a PEM
-// certificate and key.
+// LoadTLSConfig returns a TLS configuration serving the PEM certificate
+// and key read once, for an embedder that never reloads them; luaftpd
+// itself uses CertFiles, which can.
 func LoadTLSConfig(certFile, keyFile string) (*tls.Config, error) {
-	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	cert, err := loadKeyPair(certFile, keyFile)
 	if err != nil {
-		return nil, fmt.Errorf("tls: load certificate: %w", err)
+		return nil, err
 	}
 	return newTLSConfig(cert), nil
 }
@@ -75,17 +76,27 @@ func LoadCertFiles(certFile, keyFile string) (*CertFiles, error) {
 func (c *CertFiles) Reload() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	cert, err := tls.LoadX509KeyPair(c.certFile, c.keyFile)
+	cert, err := loadKeyPair(c.certFile, c.keyFile)
 	if err != nil {
-		return fmt.Errorf("tls: load certificate %s and key %s: %w", c.certFile, c.keyFile, err)
-	}
-	if cert.Leaf == nil { // filled in by LoadX509KeyPair unless GODEBUG says otherwise
-		if cert.Leaf, err = x509.ParseCertificate(cert.Certificate[0]); err != nil {
-			return fmt.Errorf("tls: parse certificate %s: %w", c.certFile, err)
-		}
+		return err
 	}
 	c.cert.Store(&cert)
 	return nil
+}
+
+// loadKeyPair reads a PEM certificate and its matching key, with the
+// certificate parsed into Leaf; its errors name both files.
+func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return cert, fmt.Errorf("tls: load certificate %s and key %s: %w", certFile, keyFile, err)
+	}
+	if cert.Leaf == nil { // filled in by LoadX509KeyPair unless GODEBUG says otherwise
+		if cert.Leaf, err = x509.ParseCertificate(cert.Certificate[0]); err != nil {
+			return cert, fmt.Errorf("tls: parse certificate %s: %w", certFile, err)
+		}
+	}
+	return cert, nil
 }
 
 // Files returns the certificate and key file names.

@@ -62,6 +62,9 @@ func TestLoadTLSConfig(t *testing.T) {
 	if got.MinVersion != tls.VersionTLS12 || len(got.Certificates) != 1 {
 		t.Fatalf("loaded config: %+v", got)
 	}
+	if leaf := got.Certificates[0].Leaf; leaf == nil || !leaf.Equal(cert.Leaf) {
+		t.Fatalf("loaded certificate %v, want the one written", leaf)
+	}
 	if _, err := LoadTLSConfig(keyFile, certFile); err == nil {
 		t.Fatal("swapped files loaded")
 	}
