@@ -31,6 +31,17 @@ func startCellServer(t *testing.T, users ...string) *server {
 	return startCellServerOn(t, "127.0.0.1", users...)
 }
 
+// noIPv6Loopback says why this machine cannot listen on [::1], or "" when
+// it can: the IPv6 servers and cells are skipped with that reason.
+func noIPv6Loopback() string {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		return fmt.Sprintf("no IPv6 loopback on this machine (%v)", err)
+	}
+	ln.Close()
+	return ""
+}
+
 // startCellServerOn is startCellServer on the loopback address host.
 func startCellServerOn(t *testing.T, host string, users ...string) *server {
 	t.Helper()

@@ -150,11 +150,8 @@ func TestClientMatrix(t *testing.T) {
 		}
 	}
 	servers := map[bool]*matrixServer{false: startMatrixServer(t, "127.0.0.1", v4)}
-	v6Missing := ""
-	if ln, err := net.Listen("tcp", "[::1]:0"); err != nil {
-		v6Missing = fmt.Sprintf("no IPv6 loopback on this machine (%v)", err)
-	} else {
-		ln.Close()
+	v6Missing := noIPv6Loopback()
+	if v6Missing == "" {
 		servers[true] = startMatrixServer(t, "::1", v6)
 	}
 	t.Run("ipv6-refusals", func(t *testing.T) {

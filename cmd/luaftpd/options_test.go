@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"net/textproto"
 	"os"
 	"path/filepath"
@@ -73,10 +72,8 @@ func TestRequireTLS(t *testing.T) {
 // TestIPv6 serves on [::1] and moves data by EPSV and EPRT.
 func TestIPv6(t *testing.T) {
 	needTool(t, "curl")
-	if ln, err := net.Listen("tcp6", "[::1]:0"); err != nil {
-		t.Skipf("no IPv6 loopback here: %v", err)
-	} else {
-		ln.Close()
+	if why := noIPv6Loopback(); why != "" {
+		t.Skip(why)
 	}
 	s := startServer(t, "-user", alice, "-listen", "[::1]:0")
 	data := randomBytes(t, 64<<10)

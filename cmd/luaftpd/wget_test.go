@@ -8,8 +8,6 @@ package main
 // by a second --mirror that should fetch nothing.
 
 import (
-	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -74,11 +72,8 @@ func TestWget(t *testing.T) {
 		users[c.v6] = append(users[c.v6], c.user())
 	}
 	servers := map[bool]*server{false: startCellServer(t, users[false]...)}
-	v6Missing := ""
-	if ln, err := net.Listen("tcp", "[::1]:0"); err != nil {
-		v6Missing = fmt.Sprintf("no IPv6 loopback on this machine (%v)", err)
-	} else {
-		ln.Close()
+	v6Missing := noIPv6Loopback()
+	if v6Missing == "" {
 		servers[true] = startCellServerOn(t, "::1", users[true]...)
 	}
 	for _, c := range wgetCells {
