@@ -128,23 +128,11 @@ func TestPasswdRemoveRefuses(t *testing.T) {
 // TestPasswdRemoveThroughSymlink: the file a link points to is replaced;
 // the link stays a link.
 func TestPasswdRemoveThroughSymlink(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("symbolic links need a privilege on Windows")
-	}
-	dir := t.TempDir()
-	real := filepath.Join(dir, "users.real")
-	passwdAdd(t, real, "alice", "alice-pw")
-	passwdAdd(t, real, "bob", "bob-pw")
-	link := filepath.Join(dir, "users")
-	if err := os.Symlink("users.real", link); err != nil {
-		t.Fatal(err)
-	}
+	real, link := linkedUsersFile(t, "alice", "bob")
 	if r := luaftpd(t, "", "passwd", "-d", link, "bob"); r.code != 0 {
 		t.Fatalf("passwd -d through a link: exit %d, %s", r.code, r.stderr)
 	}
-	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
-		t.Errorf("%s after passwd -d: %v, %v; want still a link", link, st, err)
-	}
+	checkStillLink(t, link)
 	if text := readText(t, real); !strings.HasPrefix(text, "alice:$2") || strings.Contains(text, "bob:") {
 		t.Errorf("%s after passwd -d bob: %q", real, text)
 	}
@@ -213,28 +201,43 @@ func TestUsersFileModeWarning(t *testing.T) {
 // the file it points to, with its mode kept; the link stays a link (it
 // used to become a plain 0600 file of whoever ran passwd).
 func TestPasswdSetThroughSymlink(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("symbolic links need a privilege on Windows")
-	}
-	dir := t.TempDir()
-	real := filepath.Join(dir, "users.real")
-	passwdAdd(t, real, "alice", "alice-pw")
+	real, link := linkedUsersFile(t, "alice")
 	if err := os.Chmod(real, 0o640); err != nil {
-		t.Fatal(err)
-	}
-	link := filepath.Join(dir, "users")
-	if err := os.Symlink("users.real", link); err != nil {
 		t.Fatal(err)
 	}
 	before := readText(t, real)
 	passwdAdd(t, link, "alice", "new-pw")
-	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
-		t.Errorf("%s after passwd: %v, %v; want still a link", link, st, err)
-	}
+	checkStillLink(t, link)
 	if st, err := os.Stat(real); err != nil || st.Mode().Perm() != 0o640 {
 		t.Errorf("%s after passwd: %v, %v; want mode 0640 kept", real, st, err)
 	}
 	if text := readText(t, real); text == before || !strings.HasPrefix(text, "alice:$2") {
 		t.Errorf("%s after passwd: %q; want alice's new hash", real, text)
+	}
+}
+
+// linkedUsersFile makes a users file of users (each with the password
+// "<name>-pw") and a symbolic link to it beside it, skipping on Windows.
+func linkedUsersFile(t *testing.T, users ...string) (real, link string) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need a privilege on Windows")
+	}
+	dir := t.TempDir()
+	real, link = filepath.Join(dir, "users.real"), filepath.Join(dir, "users")
+	for _, u := range users {
+		passwdAdd(t, real, u, u+"-pw")
+	}
+	if err := os.Symlink("users.real", link); err != nil {
+		t.Fatal(err)
+	}
+	return real, link
+}
+
+// checkStillLink fails t unless link is still a symbolic link.
+func checkStillLink(t *testing.T, link string) {
+	t.Helper()
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("%s after passwd: %v, %v; want still a link", link, st, err)
 	}
 }
