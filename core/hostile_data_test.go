@@ -224,10 +224,17 @@ func TestManyUploadsBoundThreads(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond) // every upload in its read loop
 	during := osThreads()
+	if got := detached.Load(); got != maxDetached {
+		t.Errorf("%d uploads read by blocking reads, want the bound, %d", got, maxDetached)
+	}
 	for i, dc := range dcs {
 		io.WriteString(dc, "second half")
 		dc.Close()
 		conns[i].expect(226)
+	}
+	// Each gave its place back before its 226: later uploads detach again.
+	if got := detached.Load(); got != 0 {
+		t.Errorf("%d places still taken after every upload ended", got)
 	}
 	t.Logf("threads: %d before, %d during %d uploads", before, during, n)
 	if during-before > n/2 {
