@@ -68,9 +68,7 @@ func TestBSDFtp(t *testing.T) {
 
 func bsdCellRun(t *testing.T, s *server, c bsdCell) {
 	user, local := c.user(), t.TempDir()
-	files := seedFiles(t, s, user)
-	part := len(files["seed.bin"]) / 3
-	writeAt(t, local, "seed.bin", files["seed.bin"][:part])
+	files, part := seedForResume(t, s, user, local)
 	up := randomBytes(t, 90<<10+11)
 	writeAt(t, local, "up.bin", up)
 	// A text file goes up and back in ASCII mode: CRLF on the wire, the

@@ -53,6 +53,17 @@ func startCellServerOn(t *testing.T, host string, users ...string) *server {
 	return startServer(t, args...)
 }
 
+// seedForResume is seedFiles, plus the first third of seed.bin in the
+// folder local for the client to resume from; part is its length, the
+// offset of the REST the client should send.
+func seedForResume(t *testing.T, s *server, user, local string) (files map[string][]byte, part int) {
+	t.Helper()
+	files = seedFiles(t, s, user)
+	part = len(files["seed.bin"]) / 3
+	writeAt(t, local, "seed.bin", files["seed.bin"][:part])
+	return files, part
+}
+
 // seedFiles writes seed.bin and the two awkward names, each of different
 // random bytes, into the user's folder, and returns them by name.
 func seedFiles(t *testing.T, s *server, user string) map[string][]byte {

@@ -76,9 +76,7 @@ func ncftpCell(t *testing.T, s *server, mode string) {
 		login[len(login)-1] = "-E"
 	}
 	quiet := slices.Concat(login, []string{"-V"}) // ncftpls has no progress meter to turn off
-	files := seedFiles(t, s, user)
-	part := len(files["seed.bin"]) / 3
-	writeAt(t, local, "seed.bin", files["seed.bin"][:part])
+	files, part := seedForResume(t, s, user, local)
 	ncftp(t, "ncftpget", slices.Concat(quiet, []string{"-z", "127.0.0.1", local, "/seed.bin", "/" + spaceName, "/" + utf8Name})...)
 	for name, data := range files {
 		sameFile(t, filepath.Join(local, name), data)

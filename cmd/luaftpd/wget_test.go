@@ -100,9 +100,7 @@ func TestWget(t *testing.T) {
 // resumed from a third of it.
 func wgetCellRun(t *testing.T, s *server, c wgetCell) {
 	user, local := c.user(), t.TempDir()
-	files := seedFiles(t, s, user)
-	part := len(files["seed.bin"]) / 3
-	writeAt(t, local, "seed.bin", files["seed.bin"][:part])
+	files, part := seedForResume(t, s, user, local)
 
 	flags, base := c.args(s)
 	args := append(flags, "-c", "-nd", "-P", local)
