@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/luaftpd/luaftpd/core/ftptest"
 )
 
 // lockedBuffer is a log sink safe for the session goroutines.
@@ -69,7 +71,7 @@ func TestLogging(t *testing.T) {
 // TestLoggingDuringTransfer: STAT and ABOR answered while an upload runs
 // get their debug line like every other command.
 func TestLoggingDuringTransfer(t *testing.T) {
-	var buf lockedBuffer
+	var buf ftptest.LogBuf
 	ts := startServer(t, func(s *Server) {
 		s.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
@@ -81,19 +83,13 @@ func TestLoggingDuringTransfer(t *testing.T) {
 	c.expect(226)
 	c.cmd(221, "QUIT")
 	c.expectClosed()
-	waitFor(t, func() bool { return strings.Contains(buf.String(), "session closed") })
+	buf.Wait(t, "session closed")
 	codes := map[string]float64{}
 	var order []string
-	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-		var rec map[string]any
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatalf("bad log line %q", line)
-		}
-		if rec["msg"] == "command" {
-			verb, _ := rec["cmd"].(string)
-			codes[verb], _ = rec["code"].(float64)
-			order = append(order, verb)
-		}
+	for _, rec := range buf.Records(t, "command") {
+		verb, _ := rec["cmd"].(string)
+		codes[verb], _ = rec["code"].(float64)
+		order = append(order, verb)
 	}
 	if codes["STAT"] != 213 || codes["ABOR"] != 226 || codes["STOR"] != 426 {
 		t.Errorf("command lines %v, codes %v", order, codes)
