@@ -59,10 +59,10 @@ func (s *Session) listRecursive(r *request, l *listing, f lsFlags, line func([]b
 		switch {
 		case full:
 			s.log.Info("recursive listing cut short", "cmd", r.verb, "path", r.path, "entries", t.o.n)
-			return &finalReply{NewReply(451, "Listing stopped at %d entries; list the sub-folders one by one.", maxListEntries)}
+			return Errorf(451, "Listing stopped at %d entries; list the sub-folders one by one.", maxListEntries)
 		case t.deep:
 			s.log.Info("recursive listing cut short", "cmd", r.verb, "path", r.path, "depth", maxListDepth)
-			return &finalReply{NewReply(451, "Folders more than %d levels down were left out of the listing.", maxListDepth)}
+			return Errorf(451, "Folders more than %d levels down were left out of the listing.", maxListDepth)
 		}
 		return nil
 	})

@@ -4,12 +4,10 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"net"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,15 +49,6 @@ var (
 	sendBufs = sync.Pool{New: func() any { b := make([]byte, sendBufSize); return &b }}
 	recvBufs = sync.Pool{New: func() any { b := make([]byte, recvBufSize); return &b }}
 )
-
-// finalReply ends a transfer whose data was sent whole with a reply other
-// than 226: a listing cut at its bound (451), so that the transfer's log
-// line and event carry the reply the client got.
-type finalReply struct{ rep Reply }
-
-func (f *finalReply) Error() string {
-	return fmt.Sprintf("%d %s", f.rep.Code, strings.Join(f.rep.Lines, " "))
-}
 
 // copyError tells which side of a copy failed: the data connection or the
 // file. The first is the client's doing (426), the second ours (451).
@@ -286,8 +275,10 @@ func (s *Session) releaseData() { s.data.end() }
 // moveData replies 150 with mark, connects the data channel, runs move on
 // it and closes it. It returns 226, 425 when no connection came, 426 when
 // the connection broke or the request was cancelled (ABOR), or 451 when
-// the file side failed. Cancelling r.ctx closes the connection at once so
-// a blocked read or write returns.
+// the file side failed; a move that returns an *Error (Errorf) has sent
+// what it had and gets that reply instead of 226 (a listing cut at its
+// bound: 451). Cancelling r.ctx closes the connection at once so a blocked
+// read or write returns.
 func (s *Session) moveData(r *request, mark string, move func(conn net.Conn) error) Reply {
 	if err := s.reply(NewReply(150, "%s", mark)); err != nil {
 		return NewReply(426, "Connection closed; transfer aborted.")
@@ -309,12 +300,12 @@ func (s *Session) moveData(r *request, mark string, move func(conn net.Conn) err
 	stop()
 	conn.Close()
 	var ce *copyError
-	var fr *finalReply
+	var final *Error
 	switch {
 	case r.ctx.Err() != nil:
 		return NewReply(426, "Connection closed; transfer aborted.")
-	case errors.As(err, &fr):
-		return fr.rep
+	case errors.As(err, &final): // the data went out whole: answer this
+		return NewReply(final.Code, "%s", final.Msg)
 	case errors.As(err, &ce) && ce.local:
 		s.log.Error("transfer failed", "cmd", r.verb, "path", r.path, "err", err)
 		if rep, ok := storageFull(err); ok {
@@ -370,14 +361,14 @@ func (s *Session) sendData(r *request, produce func(w io.Writer) error) Reply {
 		// Listings write line by line: buffer them into few segments.
 		bw := bufio.NewWriterSize(&countWriter{w: conn, n: &s.data.bytes, stall: s.newStallClock(conn)}, copyBufSize)
 		err := produce(bw)
-		var fr *finalReply
-		if err != nil && !errors.As(err, &fr) {
+		var final *Error
+		if err != nil && !errors.As(err, &final) {
 			return err
 		}
 		if ferr := bw.Flush(); ferr != nil {
 			return ferr
 		}
-		return err // nil, or a finalReply once every byte is out
+		return err // nil, or the *Error to answer once every byte is out
 	})
 	s.logTransfer(r, "", r.path, start, rep)
 	return rep
