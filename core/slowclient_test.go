@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/luaftpd/luaftpd/core/ftptest"
 )
 
 // dripFeed writes b one byte every interval until the connection fails or
@@ -285,7 +287,7 @@ func (h *blockingHooks) Before(ctx context.Context, ev *Event) (*Reply, error) {
 // A client that hangs up while a script runs for its command is no error
 // of the server's or the script's: it is not logged as one.
 func TestHangupDuringHookIsNoError(t *testing.T) {
-	var buf lockedBuffer
+	var buf ftptest.LogBuf
 	h := &blockingHooks{entered: make(chan struct{}, 1)}
 	ts := startServer(t, func(s *Server) {
 		s.Hooks = h

@@ -32,7 +32,7 @@ func startStressBinary(t *testing.T, env *stressEnv) (addr string, ccfg *tls.Con
 	}
 	addr = l.Addr().String()
 	l.Close()
-	out := &lockedBuffer{}
+	out := &ftptest.LogBuf{}
 	args := []string{"-listen", addr, "-root", env.root,
 		"-user", testUser + ":" + testPass, "-tls-self-signed", "-idle-timeout", "1m",
 		"-log-format", "json", "-log-level", "warn"}
