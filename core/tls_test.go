@@ -1,17 +1,16 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"io"
 	"net"
 	"net/textproto"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -42,19 +41,9 @@ func TestSelfSignedTLSConfig(t *testing.T) {
 }
 
 func TestLoadTLSConfig(t *testing.T) {
-	cfg, err := SelfSignedTLSConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	cert := cfg.Certificates[0]
-	key, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := writeKeyPair(t, dir, "cert.pem", "key.pem")
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600)
-	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}), 0o600)
 	got, err := LoadTLSConfig(certFile, keyFile)
 	if err != nil {
 		t.Fatal(err)
@@ -62,8 +51,8 @@ func TestLoadTLSConfig(t *testing.T) {
 	if got.MinVersion != tls.VersionTLS12 || len(got.Certificates) != 1 {
 		t.Fatalf("loaded config: %+v", got)
 	}
-	if leaf := got.Certificates[0].Leaf; leaf == nil || !leaf.Equal(cert.Leaf) {
-		t.Fatalf("loaded certificate %v, want the one written", leaf)
+	if leaf := got.Certificates[0].Leaf; leaf == nil || !leaf.Equal(want) || !bytes.Equal(servedCert(t, got), want.Raw) {
+		t.Fatalf("loaded certificate %v, want the one written, served", leaf)
 	}
 	if _, err := LoadTLSConfig(keyFile, certFile); err == nil {
 		t.Fatal("swapped files loaded")
