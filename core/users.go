@@ -239,25 +239,34 @@ func SetPassword(path, user, password string) error {
 	return writeFileAtomic(path, setUserLine(data, user, string(hash)))
 }
 
-// setUserLine replaces user's line in a users file, keeping their root, or
-// appends one.
+// setUserLine gives user the password hash in a users file: their last
+// line, the one LoadFile keeps, gets it with its root kept, and their
+// earlier lines (a hand-edited file may have two) go, so the new password
+// is the one that works; a user with no line gets one at the end.
 func setUserLine(data []byte, user, hash string) []byte {
+	lines := strings.SplitAfter(string(data), "\n")
+	last := -1
+	for i, line := range lines {
+		if name, _, ok := strings.Cut(strings.TrimSpace(line), ":"); ok && name == user {
+			last = i
+		}
+	}
 	var out bytes.Buffer
-	found := false
-	for _, line := range strings.SplitAfter(string(data), "\n") {
-		name, rest, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if ok && name == user && !found {
+	for i, line := range lines {
+		if name, rest, ok := strings.Cut(strings.TrimSpace(line), ":"); ok && name == user {
+			if i < last {
+				continue
+			}
 			_, root, hasRoot := strings.Cut(rest, ":")
 			line = user + ":" + hash
 			if hasRoot {
 				line += ":" + root
 			}
 			line += "\n"
-			found = true
 		}
 		out.WriteString(line)
 	}
-	if !found {
+	if last < 0 {
 		if out.Len() > 0 && !bytes.HasSuffix(out.Bytes(), []byte("\n")) {
 			out.WriteByte('\n')
 		}
