@@ -159,14 +159,24 @@ func (s *Session) cmdMFMT(r *request) Reply {
 	if err != nil || r.path == "" {
 		return NewReply(501, "Syntax: MFMT YYYYMMDDHHMMSS <path>")
 	}
-	ct, ok := s.fs.(vfs.Chtimeser)
-	if !ok {
-		return NewReply(502, "MFMT not supported by this server's storage.")
-	}
-	if err := ct.Chtimes(r.ctx, r.path, t); err != nil {
-		return s.fail(err)
+	if rep, ok := s.setModTime(r, "MFMT", t); !ok {
+		return rep
 	}
 	return NewReply(213, "Modify=%s; %s", stamp, r.path)
+}
+
+// setModTime sets the modification time of r.path for verb (MFMT, MFF,
+// SITE UTIME): 502 where the storage keeps no times, the storage's refusal
+// as its reply.
+func (s *Session) setModTime(r *request, verb string, t time.Time) (Reply, bool) {
+	ct, ok := s.fs.(vfs.Chtimeser)
+	if !ok {
+		return NewReply(502, "%s not supported by this server's storage.", verb), false
+	}
+	if err := ct.Chtimes(r.ctx, r.path, t); err != nil {
+		return s.fail(err), false
+	}
+	return Reply{}, true
 }
 
 // mffSyntax is MFF's reply to a malformed argument.
@@ -193,8 +203,8 @@ func (s *Session) cmdMFF(r *request) Reply {
 		return mffSyntax
 	}
 	if ch.setTime {
-		if err := s.fs.(vfs.Chtimeser).Chtimes(r.ctx, r.path, ch.mtime); err != nil {
-			return s.fail(err)
+		if rep, ok := s.setModTime(r, "MFF", ch.mtime); !ok {
+			return rep
 		}
 	}
 	if ch.setMode {

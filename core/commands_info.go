@@ -392,12 +392,8 @@ func (s *Session) siteUtime(r *request, args string) Reply {
 	if s.readOnly() {
 		return replyReadOnly
 	}
-	ct, ok := s.fs.(vfs.Chtimeser)
-	if !ok {
-		return NewReply(502, "SITE UTIME not supported by this server's storage.")
-	}
-	if err := ct.Chtimes(r.ctx, r.path, t); err != nil {
-		return s.fail(err)
+	if rep, ok := s.setModTime(r, "SITE UTIME", t); !ok {
+		return rep
 	}
 	return NewReply(200, "SITE UTIME command successful.")
 }
