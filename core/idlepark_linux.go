@@ -17,8 +17,11 @@ import (
 // deadline passes. An idle session then costs its heap alone, not a
 // goroutine and its stack.
 //
-// Only plain-TCP control connections park: a TLS connection may hold records
-// it has read but not yet returned, which no readiness event would announce.
+// A session parks only when every byte its client sent that the reader has
+// not had is still in the socket (Session.nothingBuffered): a TLS control
+// connection reads through a recordConn (tlsrecord.go), so that its tls.Conn
+// never holds bytes past the record it processes, and parks only between
+// records with no plaintext left over.
 //
 // The epoll set is itself watched by Go's network poller (an epoll file
 // descriptor is pollable), so the poller is an ordinary goroutine blocked in

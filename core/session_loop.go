@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -82,7 +81,7 @@ func (s *Session) end() {
 
 // implicitHandshake starts an implicit FTPS session.
 func (s *Session) implicitHandshake() bool {
-	tc := s.srv.tlsServer(s.raw)
+	tc := newTLSControl(s.srv, s.raw)
 	ctx, cancel := context.WithTimeout(context.Background(), s.handshakeLimit())
 	defer cancel()
 	if err := tc.HandshakeContext(ctx); err != nil {
@@ -124,7 +123,7 @@ func (s *Session) readLoop(resumed bool) (parked, runHere bool, text string) {
 			return true, false, ""
 		}
 		resumed = false
-		line, err := s.rd.readLine(s.conn)
+		line, err := s.rd.readLine(s.lineSource())
 		text := lineTooLong
 		switch {
 		case errors.Is(err, errLineTooLong):
@@ -144,9 +143,19 @@ func (s *Session) readLoop(resumed bool) (parked, runHere bool, text string) {
 	}
 }
 
+// lineSource is what the reader reads command lines from: the connection,
+// or on a TLS one, the same through tlsLines, which notes what each Read
+// left behind.
+func (s *Session) lineSource() io.Reader {
+	if rc := tlsRecords(s.conn); rc != nil {
+		return (*tlsLines)(rc)
+	}
+	return s.conn
+}
+
 // tryPark parks the session's reader if the poller takes it.
 func (s *Session) tryPark() bool {
-	if s.conn != s.raw {
+	if !s.nothingBuffered() {
 		return false
 	}
 	s.mu.Lock()
@@ -154,12 +163,27 @@ func (s *Session) tryPark() bool {
 	return s.parkLocked()
 }
 
-// parkLocked parks the reader (s.mu held): only a plain connection parks (a
-// TLS connection may hold records it has already read), and never once the
-// session is ending. The line buffer is given back first: once parked,
-// another goroutine may resume the session.
+// nothingBuffered reports whether every byte the client sent that the
+// reader has not had is still in the socket, where epoll sees it: the line
+// reader holds nothing, and on a TLS connection, the tls.Conn holds neither
+// plaintext nor part of a record (recordConn tells). Reader goroutine only.
+// A TLS connection is in s.conn only once its handshake is complete.
+func (s *Session) nothingBuffered() bool {
+	if !s.rd.empty() {
+		return false
+	}
+	if s.conn == s.raw {
+		return true
+	}
+	rc := tlsRecords(s.conn)
+	return rc != nil && rc.drained()
+}
+
+// parkLocked parks the reader (s.mu held) when nothing is buffered, and
+// never once the session is ending. The line buffer is given back first:
+// once parked, another goroutine may resume the session.
 func (s *Session) parkLocked() bool {
-	if s.conn != s.raw || s.closed || s.quitting {
+	if s.closed || s.quitting || !s.nothingBuffered() {
 		return false
 	}
 	s.rd.release()
@@ -256,7 +280,7 @@ func (s *Session) onLine(text string) (goOn, runHere bool, cmd string) {
 		s.running = true
 		s.finalSent = false // ABOR from now on stops this command
 		s.raw.SetReadDeadline(time.Time{})
-		if !syncVerb(verb) && s.rd.empty() && s.parkLocked() {
+		if !syncVerb(verb) && s.parkLocked() {
 			return true, true, text
 		}
 		go s.runCommands(text)
@@ -470,7 +494,7 @@ func (s *Session) finish() {
 // after AUTH TLS; the reader waits meanwhile (syncVerb), and anything it had
 // buffered is dropped.
 func (s *Session) upgradeTLS(ctx context.Context) error {
-	tc := tls.Server(s.raw, s.srv.TLSConfig)
+	tc := newTLSControl(s.srv, s.raw)
 	hctx, cancel := context.WithTimeout(ctx, s.handshakeLimit())
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
