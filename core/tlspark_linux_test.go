@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -240,6 +241,30 @@ func TestTLSParkedEnds(t *testing.T) {
 	}
 	c.expectClosed()
 	waitFor(t, func() bool { return ts.sessionCount() == 0 && ts.parkedCount() == 0 })
+}
+
+// Shutdown ends parked TLS sessions, explicit and implicit, with a 421
+// sent over TLS.
+func TestTLSShutdownClosesParkedSessions(t *testing.T) {
+	ts, cfg := startTLSServer(t)
+	implicit := serveImplicit(t, ts)
+	ccfg := clientTLS(t, cfg, tls.VersionTLS13)
+	conns := []*ftpConn{loginTLS(t, ts, ccfg, "P"), dialImplicit(t, implicit, ccfg), loginTLS(t, ts, ccfg, "")}
+	waitFor(t, func() bool { return ts.parkedCount() == len(conns) })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := ts.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	for _, c := range conns {
+		if msg := c.expect(421); !strings.Contains(msg, "not available") {
+			t.Errorf("421 text %q", msg)
+		}
+		c.expectClosed()
+	}
+	if n := ts.sessionCount(); n != 0 {
+		t.Errorf("%d sessions left", n)
+	}
 }
 
 // Transfers over PROT P work from a parked TLS session, which parks again
