@@ -23,11 +23,24 @@ const copyBufSize = 32 << 10
 // data_connection_timeout is the same bound with the same default.
 var dataStallTimeout = 5 * time.Minute
 
-// sendBufSize is the buffer of RETR from a file to a plain connection: on
-// loopback a 256 KiB read/write loop fed curl 40-50 % faster than sendfile
-// at the same server CPU per GiB (README, Benchmarks), and was level with it
-// for clients that read in large blocks.
-const sendBufSize = 256 << 10
+// A download from a file to a plain connection runs sendLoop: it reads and
+// writes sendChunkMin at a time for the first sendChunkMax bytes, then
+// doubles the size after each write the client took in under
+// sendGrowBelow, up to sendChunkMax, and halves it after one that took
+// longer than sendShrinkAbove. On loopback a 4 MiB
+// loop fed every client tried at least as fast as the 256 KiB one, and
+// ftpbench's 256 KiB reads and lftp 30-60 % faster, at less server CPU per
+// GiB (README, "Downloads: the buffer size"); a slow client keeps writes
+// short, so STAT's byte count and the stall timeout see it move. At most
+// maxBigSendBufs downloads hold a 4 MiB buffer at once (64 MiB); the others
+// stay at 256 KiB.
+const (
+	sendChunkMin    = 256 << 10
+	sendChunkMax    = 4 << 20
+	sendGrowBelow   = 20 * time.Millisecond
+	sendShrinkAbove = 200 * time.Millisecond
+	maxBigSendBufs  = 16
+)
 
 // An upload from a plain connection reads up to recvBufSize at a time and
 // asks the kernel (SO_RCVLOWAT) not to wake it before recvLowat bytes are
@@ -46,7 +59,8 @@ const (
 
 var (
 	copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
-	sendBufs = sync.Pool{New: func() any { b := make([]byte, sendBufSize); return &b }}
+	sendBufs = sync.Pool{New: func() any { b := make([]byte, sendChunkMin); return &b }}
+	bigBufs  = sync.Pool{New: func() any { b := make([]byte, sendChunkMax); return &b }}
 	recvBufs = sync.Pool{New: func() any { b := make([]byte, recvBufSize); return &b }}
 )
 
@@ -66,19 +80,18 @@ func (e *copyError) Unwrap() error { return e.err }
 //
 // The data path is chosen by measurement (transfer_bench_test.go and the
 // README's Benchmarks): an upload from a plain connection (TYPE A too,
-// converted on the way) runs recvLoop, a download to a plain connection a
-// 256 KiB read/write loop; they beat splice and sendfile on loopback at less
-// or the same CPU per byte. Everywhere else (TLS, TYPE A downloads) a loop
+// converted on the way) runs recvLoop, a download to a plain connection
+// sendLoop (a read/write loop of 256 KiB to 4 MiB); they beat splice and
+// sendfile on loopback at less or the same CPU per byte. Everywhere else (TLS, TYPE A downloads) a loop
 // over one pooled 32 KiB buffer runs.
 func (s *Session) copyData(dst io.Writer, src io.Reader, conn net.Conn, netToLocal bool) (int64, error) {
 	if tc, ok := src.(*net.TCPConn); ok {
 		return s.recvLoop(dst, tc)
 	}
-	pool := &copyBufs
-	if _, ok := dst.(*net.TCPConn); ok {
-		pool = &sendBufs
+	if tc, ok := dst.(*net.TCPConn); ok {
+		return s.sendLoop(tc, src)
 	}
-	return s.copyLoop(dst, src, conn, netToLocal, pool)
+	return s.copyLoop(dst, src, conn, netToLocal, &copyBufs)
 }
 
 // detachUploads lets tests run recvLoop through the poller, as where

@@ -43,7 +43,7 @@ import (
 //	                      STOR loop-32k  615, 1.12   splice    748, 0.86
 //
 // sendfile under TCP_CORK was no better than sendfile alone. Downloads
-// have since moved to a 256 KiB loop (see sendBufSize).
+// have since moved to a loop of 256 KiB to 4 MiB (see sendChunkMin).
 //
 // Uploads, 2026-11-21 evening, 512 MiB overwritten in place on tmpfs (so
 // no run pays for fresh pages, see BenchmarkDataPathSTOR), medians of 5
@@ -221,6 +221,8 @@ func BenchmarkDataPathRETR(b *testing.B) {
 		"loop-32k":  func(c *net.TCPConn) error { rewind(); return loopCopy(c, src, 32<<10) },
 		"loop-128k": func(c *net.TCPConn) error { rewind(); return loopCopy(c, src, 128<<10) },
 		"loop-256k": func(c *net.TCPConn) error { rewind(); return loopCopy(c, src, 256<<10) },
+		"loop-1m":   func(c *net.TCPConn) error { rewind(); return loopCopy(c, src, 1<<20) },
+		"loop-4m":   func(c *net.TCPConn) error { rewind(); return loopCopy(c, src, 4<<20) },
 		"copyData": func(c *net.TCPConn) error {
 			rewind()
 			_, err := newDataTestSession(nil).copyData(c, src, c, false)
@@ -235,7 +237,7 @@ func BenchmarkDataPathRETR(b *testing.B) {
 			return err
 		},
 	}
-	for _, name := range []string{"loop-32k", "loop-128k", "loop-256k", "copyData", "sendfile", "sendfile-cork"} {
+	for _, name := range []string{"loop-32k", "loop-128k", "loop-256k", "loop-1m", "loop-4m", "copyData", "sendfile", "sendfile-cork"} {
 		b.Run(name, func(b *testing.B) { runDataPath(b, "read", size, paths[name]) })
 	}
 }

@@ -1,0 +1,115 @@
+package core
+
+import (
+	"bytes"
+	"net"
+	"testing"
+	"time"
+)
+
+func TestNextSendChunk(t *testing.T) {
+	for _, c := range []struct {
+		chunk, wrote int
+		d            time.Duration
+		want         int
+	}{
+		{sendChunkMin, sendChunkMin, time.Millisecond, 2 * sendChunkMin},  // quick: grow
+		{sendChunkMax, sendChunkMax, time.Millisecond, sendChunkMax},      // at the top
+		{sendChunkMin, 100, time.Millisecond, sendChunkMin},               // short read: no news
+		{sendChunkMax, sendChunkMax, 50 * time.Millisecond, sendChunkMax}, // between: keep
+		{sendChunkMax, sendChunkMax, time.Second, sendChunkMax / 2},       // slow: shrink
+		{sendChunkMin, sendChunkMin, time.Second, sendChunkMin},           // at the bottom
+		{2 * sendChunkMin, 2 * sendChunkMin, 19 * time.Millisecond, 4 * sendChunkMin},
+	} {
+		if got := nextSendChunk(c.chunk, c.wrote, c.d); got != c.want {
+			t.Errorf("nextSendChunk(%d, %d, %v) = %d, want %d", c.chunk, c.wrote, c.d, got, c.want)
+		}
+	}
+}
+
+// Past maxBigSend downloads holding a 4 MiB buffer, the next one stays at
+// 256 KiB; a released one makes room.
+func TestSendBufferBound(t *testing.T) {
+	old := maxBigSend
+	t.Cleanup(func() { maxBigSend = old })
+	base := bigSendBufs.Load()
+	maxBigSend = base + 1
+	var a, b sendBuffer
+	if n := len(a.next()); n != sendChunkMin {
+		t.Fatalf("first chunk %d", n)
+	}
+	a.chunk, b.chunk = sendChunkMax, sendChunkMax
+	if n := len(a.next()); n != sendChunkMax {
+		t.Fatalf("a: %d bytes, want %d", n, sendChunkMax)
+	}
+	if n := len(b.next()); n != sendChunkMin || b.chunk != sendChunkMin {
+		t.Fatalf("b over the bound: %d bytes, chunk %d", n, b.chunk)
+	}
+	a.release()
+	b.release()
+	if got := bigSendBufs.Load(); got != base {
+		t.Fatalf("%d big buffers held after release, want %d", got, base)
+	}
+	var c sendBuffer
+	c.chunk = sendChunkMax
+	if n := len(c.next()); n != sendChunkMax {
+		t.Fatalf("after release: %d bytes", n)
+	}
+	c.release()
+}
+
+// A client that reads a download steadily but more slowly than one large
+// write takes is not taken for a stalled one (the stall timeout bounds a
+// pause), and gets every byte in order.
+func TestSendLoopSlowSteadyReader(t *testing.T) {
+	old := dataStallTimeout
+	dataStallTimeout = 200 * time.Millisecond
+	t.Cleanup(func() { dataStallTimeout = old })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	data := make([]byte, 12<<20)
+	for i := range data {
+		data[i] = byte(i * 7 >> 10)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			got <- nil
+			return
+		}
+		defer c.Close()
+		c.(*net.TCPConn).SetReadBuffer(64 << 10)
+		var buf bytes.Buffer
+		p := make([]byte, 64<<10)
+		c.SetReadDeadline(time.Now().Add(time.Minute))
+		for {
+			n, err := c.Read(p)
+			buf.Write(p[:n])
+			if err != nil {
+				break
+			}
+			time.Sleep(4 * time.Millisecond) // 16 MB/s at most: a 4 MiB write takes longer than the stall timeout
+		}
+		got <- buf.Bytes()
+	}()
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newDataTestSession(&Server{})
+	n, err := s.copyData(conn, bytes.NewReader(data), conn, false)
+	conn.Close()
+	if err != nil || n != int64(len(data)) {
+		t.Fatalf("sent %d of %d bytes: %v", n, len(data), err)
+	}
+	if s.data.bytes.Load() != n {
+		t.Fatalf("counted %d bytes, sent %d", s.data.bytes.Load(), n)
+	}
+	if b := <-got; !bytes.Equal(b, data) {
+		t.Fatalf("client got %d bytes, not the %d sent", len(b), len(data))
+	}
+}
