@@ -181,7 +181,8 @@ func (s *Session) dataHandshake(ctx context.Context, conn net.Conn) (net.Conn, e
 		return nil, errDataTLS
 	}
 	qconn, handshakeDone := withQuickAck(conn)
-	tc := s.srv.tlsServer(qconn)
+	g := &gatherConn{Conn: qconn}
+	tc := s.srv.tlsServer(g)
 	hctx, cancel := context.WithTimeout(ctx, s.dataTimeout())
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
@@ -189,5 +190,5 @@ func (s *Session) dataHandshake(ctx context.Context, conn net.Conn) (net.Conn, e
 		return nil, errors.Join(errDataTLS, err)
 	}
 	handshakeDone()
-	return tc, nil
+	return &tlsData{Conn: tc, g: g}, nil
 }

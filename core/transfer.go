@@ -85,11 +85,17 @@ func (e *copyError) Unwrap() error { return e.err }
 // sendfile on loopback at less or the same CPU per byte. Everywhere else (TLS, TYPE A downloads) a loop
 // over one pooled 32 KiB buffer runs.
 func (s *Session) copyData(dst io.Writer, src io.Reader, conn net.Conn, netToLocal bool) (int64, error) {
-	if tc, ok := src.(*net.TCPConn); ok {
-		return s.recvLoop(dst, tc)
+	switch c := src.(type) {
+	case *net.TCPConn:
+		return s.recvLoop(dst, c)
+	case *tlsData:
+		return s.tlsRecvLoop(dst, c)
 	}
-	if tc, ok := dst.(*net.TCPConn); ok {
-		return s.sendLoop(tc, src)
+	switch c := dst.(type) {
+	case *net.TCPConn:
+		return s.sendLoop(c, src)
+	case *tlsData:
+		return s.tlsSendLoop(c, src)
 	}
 	return s.copyLoop(dst, src, conn, netToLocal, &copyBufs)
 }
