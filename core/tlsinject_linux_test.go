@@ -574,3 +574,27 @@ func TestTLSParkedSessionCommands(t *testing.T) {
 		})
 	}
 }
+
+// A client's KeyUpdate asking for the server's, after the session was idle
+// longer than a reply may take to write: the server's KeyUpdate, written
+// inside the reader's Read, gets a write deadline of its own, not the
+// passed one of the last reply, and the session answers on. With the
+// passed deadline the write failed, the tls.Conn kept that error for
+// every later write, and the next reply ended the session.
+func TestTLSKeyUpdateAfterIdle(t *testing.T) {
+	old := writeTimeout
+	writeTimeout = 200 * time.Millisecond
+	t.Cleanup(func() { writeTimeout = old })
+	ts, cfg := startTLSServer(t)
+	ic := dialInjector(t, ts, clientTLS(t, cfg, tls.VersionTLS13))
+	w := ic.w
+	ic.send(w.data("NOOP\r\n"))
+	ic.expect(200)
+	ic.parked()
+	time.Sleep(2 * writeTimeout) // the last reply's write deadline passes
+	ic.send(append(w.keyUpdate(t, true, 1), w.data("NOOP\r\n")...))
+	ic.expect(200)
+	ic.parked()
+	ic.send(w.data("PWD\r\n"))
+	ic.expect(257)
+}

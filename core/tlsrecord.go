@@ -3,6 +3,7 @@ package core
 import (
 	"crypto/tls"
 	"net"
+	"time"
 )
 
 // TLS record framing (RFC 8446 section 5.1, RFC 5246 section 6.2): a
@@ -75,6 +76,19 @@ func (rc *recordConn) Read(b []byte) (int, error) {
 	n, err := rc.Conn.Read(b)
 	rc.advance(b[:n])
 	return n, err
+}
+
+// Write writes to the socket with a write deadline of its own, writeTimeout
+// from now, as a reply has (Session.reply sets the same just before). The
+// tls.Conn writes without a reply too: inside the reader's Read, the
+// server's KeyUpdate a TLS 1.3 client asks for, and alerts. Under the last
+// reply's deadline, long passed on a session that was idle, such a write
+// failed at once, and a tls.Conn keeps a failed write's error for every
+// later write: the session could not answer again. A reply of several
+// records has the bound for each record.
+func (rc *recordConn) Write(b []byte) (int, error) {
+	rc.Conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return rc.Conn.Write(b)
 }
 
 // advance follows the framing over p, bytes just read; p never crosses the
