@@ -126,9 +126,13 @@ type tlsLines recordConn
 
 // Read reads plaintext. tls.Conn.Read copies min(len(b), plaintext left
 // of the current record): fewer than len(b) bytes means it took all of it.
+// An error that comes with data (Read's look-ahead for a close_notify,
+// which the recordConn keeps from firing) stays with the tls.Conn for the
+// next Read, which the line reader must make rather than park: such a Read
+// does not count as short.
 func (l *tlsLines) Read(b []byte) (int, error) {
 	n, err := l.tc.Read(b)
-	l.short = n < len(b)
+	l.short = n < len(b) && err == nil
 	return n, err
 }
 
