@@ -22,7 +22,10 @@ const tlsChunk = 256 << 10
 // spare.
 const tlsGatherSize = tlsChunk + tlsChunk/16*64
 
-var gatherBufs = sync.Pool{New: func() any { b := make([]byte, 0, tlsGatherSize); return &b }}
+var (
+	gatherBufs = sync.Pool{New: func() any { b := make([]byte, 0, tlsGatherSize); return &b }}
+	tlsReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, tlsChunk) }}
+)
 
 // tlsData is a data connection under TLS; conn is what crypto/tls writes
 // to.
@@ -168,9 +171,17 @@ func (s *Session) tlsSendLoop(d *tlsData, src io.Reader) (int64, error) {
 // writes that to dst at once (crypto/tls returns a record, 16 KiB at most,
 // per Read).
 func (s *Session) tlsRecvLoop(dst io.Writer, d *tlsData) (int64, error) {
-	if d.g.r == nil {
-		d.g.r = bufio.NewReaderSize(d.g.Conn, tlsChunk)
-	}
+	r := tlsReaders.Get().(*bufio.Reader)
+	r.Reset(d.g.Conn)
+	d.g.r = r
+	defer func() {
+		// Nothing reads the connection after the upload: whatever r
+		// still holds is past the end of it, or the connection is
+		// failing.
+		d.g.r = nil
+		r.Reset(nil)
+		tlsReaders.Put(r)
+	}()
 	bp := sendBufs.Get().(*[]byte)
 	defer sendBufs.Put(bp)
 	buf := (*bp)[:tlsChunk]
