@@ -104,7 +104,29 @@ func (s *Session) endSession() {
 	s.mu.Lock()
 	s.quitting = true
 	s.mu.Unlock()
+	s.tlsGoodbye()
 	s.closeConn()
+}
+
+// tlsGoodbye ends a TLS control connection with a close_notify, so the
+// client sees the session end rather than a cut connection (RFC 4217
+// section 11; FileZilla, OpenSSL and GnuTLS clients warn of the latter).
+// Only the session's own goroutine calls it, as the session ends: crypto/tls
+// bounds the write to 5 seconds, and only a client that has stopped reading
+// makes this session wait. A shutdown's forced close (closeSessions) does
+// not wait for it.
+func (s *Session) tlsGoodbye() {
+	s.mu.Lock()
+	tc, _ := s.conn.(*tls.Conn)
+	closed := s.closed
+	s.mu.Unlock()
+	if tc == nil || closed {
+		return
+	}
+	if rc, ok := tc.NetConn().(*recordConn); ok {
+		rc.closing.Store(true)
+	}
+	tc.CloseWrite()
 }
 
 // loginOK opens the user's tree, asks the login handlers and logs the user in.

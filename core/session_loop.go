@@ -485,6 +485,7 @@ func (s *Session) finish() {
 	s.mu.Unlock()
 	s.data.close()
 	s.closeFS()
+	s.tlsGoodbye()
 	s.closeConn()
 	s.fireEvent("disconnect", &Event{Command: "disconnect"})
 	s.log.Debug("session closed")

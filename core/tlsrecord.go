@@ -3,6 +3,7 @@ package core
 import (
 	"crypto/tls"
 	"net"
+	"sync/atomic"
 	"time"
 )
 
@@ -47,12 +48,13 @@ const recordHeaderLen = 5
 // Read returns at a record boundary unless it failed (a deadline: the
 // session then ends); atBoundary checks it all the same.
 type recordConn struct {
-	net.Conn           // the TCP connection (Session.raw)
-	tc       *tls.Conn // the TLS connection over this one
-	left     int32     // bytes of the current record's body still to come
-	hdrRead  uint8     // bytes of the current header read so far
-	length   uint16    // the body length, as the header is read
-	short    bool      // the last plaintext Read returned less than asked (see lines)
+	net.Conn             // the TCP connection (Session.raw)
+	tc       *tls.Conn   // the TLS connection over this one
+	left     int32       // bytes of the current record's body still to come
+	hdrRead  uint8       // bytes of the current header read so far
+	length   uint16      // the body length, as the header is read
+	short    bool        // the last plaintext Read returned less than asked (see lines)
+	closing  atomic.Bool // the session is ending: the close_notify keeps crypto/tls's deadline
 }
 
 // newTLSControl makes the server side of a TLS control connection over raw,
@@ -87,7 +89,9 @@ func (rc *recordConn) Read(b []byte) (int, error) {
 // later write: the session could not answer again. A reply of several
 // records has the bound for each record.
 func (rc *recordConn) Write(b []byte) (int, error) {
-	rc.Conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if !rc.closing.Load() {
+		rc.Conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	}
 	return rc.Conn.Write(b)
 }
 
