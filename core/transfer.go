@@ -97,7 +97,7 @@ func (s *Session) copyData(dst io.Writer, src io.Reader, conn net.Conn, netToLoc
 	case *tlsData:
 		return s.tlsSendLoop(c, src)
 	}
-	return s.copyLoop(dst, src, conn, netToLocal, &copyBufs)
+	return s.copyLoop(dst, src, conn, netToLocal)
 }
 
 // detachUploads lets tests run recvLoop through the poller, as where
@@ -195,10 +195,11 @@ func pollRead(conn *net.TCPConn, b []byte) (int, error) {
 	return n, err
 }
 
-// copyLoop is the read/write loop; it counts every write, so STAT is exact.
-func (s *Session) copyLoop(dst io.Writer, src io.Reader, conn net.Conn, netToLocal bool, pool *sync.Pool) (int64, error) {
-	bp := pool.Get().(*[]byte)
-	defer pool.Put(bp)
+// copyLoop is the read/write loop over a pooled 32 KiB buffer; it counts
+// every write, so STAT is exact.
+func (s *Session) copyLoop(dst io.Writer, src io.Reader, conn net.Conn, netToLocal bool) (int64, error) {
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
 	buf := *bp
 	var n int64
 	stall := s.newStallClock(conn)
