@@ -86,6 +86,13 @@ func TestShutdownClosesParkedSessions(t *testing.T) {
 	for i := range conns {
 		conns[i] = ts.loginAlice(t)
 	}
+	shutdownParked(t, ts, conns)
+}
+
+// shutdownParked waits until every one of conns is parked, shuts ts down,
+// and checks each gets the 421 and is closed, and no session is left.
+func shutdownParked(t *testing.T, ts *testServer, conns []*ftpConn) {
+	t.Helper()
 	waitFor(t, func() bool { return ts.parkedCount() == len(conns) })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -250,21 +249,7 @@ func TestTLSShutdownClosesParkedSessions(t *testing.T) {
 	implicit := serveImplicit(t, ts)
 	ccfg := clientTLS(t, cfg, tls.VersionTLS13)
 	conns := []*ftpConn{loginTLS(t, ts, ccfg, "P"), dialImplicit(t, implicit, ccfg), loginTLS(t, ts, ccfg, "")}
-	waitFor(t, func() bool { return ts.parkedCount() == len(conns) })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := ts.Shutdown(ctx); err != nil {
-		t.Fatalf("Shutdown: %v", err)
-	}
-	for _, c := range conns {
-		if msg := c.expect(421); !strings.Contains(msg, "not available") {
-			t.Errorf("421 text %q", msg)
-		}
-		c.expectClosed()
-	}
-	if n := ts.sessionCount(); n != 0 {
-		t.Errorf("%d sessions left", n)
-	}
+	shutdownParked(t, ts, conns)
 }
 
 // Transfers over PROT P work from a parked TLS session, which parks again
