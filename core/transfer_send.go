@@ -50,7 +50,7 @@ func (s *Session) sendLoop(conn *net.TCPConn, src io.Reader) (int64, error) {
 // it moved some bytes goes on with the rest under a new deadline: the
 // client is slow, not stalled (one write of a large chunk may take longer
 // than dataStallTimeout for a client that reads steadily).
-func (s *Session) sendAll(conn *net.TCPConn, p []byte, stall *stallClock) (int, error) {
+func (s *Session) sendAll(conn net.Conn, p []byte, stall *stallClock) (int, error) {
 	var n int
 	for {
 		nw, err := conn.Write(p[n:])

@@ -58,12 +58,28 @@ func TestSendBufferBound(t *testing.T) {
 	c.release()
 }
 
+// A write the stall deadline cuts after it moved bytes goes on: the client
+// is slow, not stalled.
+func TestSendAllSlowClient(t *testing.T) {
+	dc := &deadlineOnce{}
+	s := newDataTestSession(nil)
+	stall := s.newStallClock(dc)
+	n, err := s.sendAll(dc, []byte("0123456789abcdef"), &stall)
+	if err != nil || n != 16 || dc.got.String() != "0123456789abcdef" {
+		t.Fatalf("sent %d bytes, %q: %v", n, dc.got.String(), err)
+	}
+	if s.data.bytes.Load() != 16 {
+		t.Fatalf("counted %d bytes", s.data.bytes.Load())
+	}
+}
+
 // A client that reads a download steadily but more slowly than one large
 // write takes is not taken for a stalled one (the stall timeout bounds a
-// pause), and gets every byte in order.
+// pause), and gets every byte in order. (Whether a write is cut depends on
+// the machine's pace; TestSendAllSlowClient checks that case alone.)
 func TestSendLoopSlowSteadyReader(t *testing.T) {
 	old := dataStallTimeout
-	dataStallTimeout = 200 * time.Millisecond
+	dataStallTimeout = time.Second
 	t.Cleanup(func() { dataStallTimeout = old })
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -92,7 +108,7 @@ func TestSendLoopSlowSteadyReader(t *testing.T) {
 			if err != nil {
 				break
 			}
-			time.Sleep(4 * time.Millisecond) // 16 MB/s at most: a 4 MiB write takes longer than the stall timeout
+			time.Sleep(4 * time.Millisecond) // 16 MB/s at most: a 4 MiB write takes some 250 ms
 		}
 		got <- buf.Bytes()
 	}()
