@@ -117,8 +117,27 @@ func (s *Session) listenPassive() (*net.TCPListener, error) {
 	return nil, fmt.Errorf("no free port in %d-%d: %w", lo, hi, err)
 }
 
+// passiveListenConfig makes the passive listeners: plain TCP, where Go's
+// default on Linux asks for Multipath TCP, whose listener and accepted
+// socket the kernel builds on top of a TCP one at every data connection
+// (each EPSV or PASV) even when the client speaks plain TCP, as FTP clients
+// do.
+var passiveListenConfig = func() net.ListenConfig {
+	var lc net.ListenConfig
+	lc.SetMultipathTCP(false)
+	return lc
+}()
+
 func (s *Session) listenPort(port int) (*net.TCPListener, error) {
-	return net.ListenTCP("tcp", &net.TCPAddr{IP: s.localIP, Port: port})
+	host := ""
+	if s.localIP != nil {
+		host = s.localIP.String()
+	}
+	ln, err := passiveListenConfig.Listen(context.Background(), "tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return nil, err
+	}
+	return ln.(*net.TCPListener), nil
 }
 
 // acceptPassive waits for the client's data connection. A connection from
