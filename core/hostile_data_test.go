@@ -209,7 +209,8 @@ func TestManyUploadsBoundThreads(t *testing.T) {
 	}
 	old := maxDetached
 	maxDetached = 4
-	t.Cleanup(func() { maxDetached = old })
+	detachAfter = 0 // every upload asks for a thread from its first byte
+	t.Cleanup(func() { maxDetached, detachAfter = old, recvDetachAfter })
 	ts := startServer(t)
 	const n = 40
 	before := osThreads()

@@ -26,10 +26,14 @@ func readDisk(t *testing.T, dir, name string) string {
 	return string(b)
 }
 
-// bothReads runs test with recvLoop reading a detached socket (where it can)
-// and reading through the poller.
+// bothReads runs test with recvLoop reading a socket detached from the
+// first byte (where it can) and reading through the poller.
 func bothReads(t *testing.T, test func(t *testing.T)) {
-	t.Run("detached", test)
+	t.Run("detached", func(t *testing.T) {
+		detachAfter = 0
+		t.Cleanup(func() { detachAfter = recvDetachAfter })
+		test(t)
+	})
 	t.Run("poller", func(t *testing.T) {
 		detachUploads = false
 		t.Cleanup(func() { detachUploads = true })
@@ -78,6 +82,32 @@ func uploadsToLocalFiles(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 3 {
 		t.Fatalf("folder holds %d entries, want big, empty and text (no upload file left)", len(entries))
+	}
+}
+
+// A small upload reads through the poller to the end; a large one detaches
+// its socket once it has moved recvDetachAfter bytes, and is stored whole.
+func TestUploadDetachesOnlyWhenLarge(t *testing.T) {
+	c, dir := localServer(t)
+	before := uploadsDetached.Load()
+	small := binaryData(recvBufSize + 1)
+	c.store("small", small)
+	if n := uploadsDetached.Load() - before; n != 0 {
+		t.Fatalf("a %d-byte upload detached its socket (%d)", len(small), n)
+	}
+	if got := readDisk(t, dir, "small"); got != small {
+		t.Fatalf("small STOR stored %d bytes, or different ones", len(got))
+	}
+	big := binaryData(recvDetachAfter + recvBufSize + 777)
+	c.store("big", big)
+	if n := uploadsDetached.Load() - before; n != 1 {
+		t.Fatalf("a %d-byte upload detached %d times, want once", len(big), n)
+	}
+	if got := readDisk(t, dir, "big"); got != big {
+		t.Fatalf("big STOR stored %d bytes, or different ones", len(got))
+	}
+	if n := detached.Load(); n != 0 {
+		t.Fatalf("%d uploads still counted as detached after the 226", n)
 	}
 }
 
