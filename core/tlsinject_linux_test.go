@@ -309,7 +309,6 @@ func TestTLSParkedDroppedRecords(t *testing.T) {
 			for _, mode := range []string{"together", "apart", "bytes"} {
 				t.Run(mode, func(t *testing.T) {
 					ic := dialInjector(t, ts, ccfg)
-					ic.ftpConn.T = t
 					droppedRecords(t, ic, mode)
 				})
 			}
@@ -518,7 +517,6 @@ func badRecords(t *testing.T, ts *testServer, ccfg *tls.Config) {
 	} {
 		t.Run(bad.name, func(t *testing.T) {
 			ic := dialInjector(t, ts, ccfg)
-			ic.ftpConn.T = t
 			ic.parked()
 			start := time.Now()
 			ic.send(bad.b(ic.w))
@@ -531,7 +529,6 @@ func badRecords(t *testing.T, ts *testServer, ccfg *tls.Config) {
 	}
 	t.Run("cut_short", func(t *testing.T) {
 		ic := dialInjector(t, ts, ccfg)
-		ic.ftpConn.T = t
 		rec := ic.w.data("NOOP\r\n")
 		ic.send(rec[:len(rec)-3])
 		if msg := ic.expect(421); !strings.Contains(msg, "Timeout") {
