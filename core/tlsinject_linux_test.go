@@ -289,7 +289,7 @@ func (ic *injConn) sendUrgent(b []byte) {
 // parked waits until the session is parked.
 func (ic *injConn) parked() {
 	ic.T.Helper()
-	waitFor(ic.T.(*testing.T), func() bool { return ic.ts.parkedCount() == 1 })
+	ic.ts.waitParked(ic.T.(*testing.T), 1)
 }
 
 // Records that crypto/tls reads and drops inside one Read (empty records,
@@ -548,19 +548,18 @@ func TestTLSParkedSessionCommands(t *testing.T) {
 			ts, cfg := startTLSServer(t)
 			ccfg := clientTLS(t, cfg, v)
 			c := loginTLS(t, ts, ccfg, "P")
-			parked := func() { waitFor(t, func() bool { return ts.parkedCount() == 1 }) }
-			parked()
+			ts.waitParked(t, 1)
 			c.cmd(220, "REIN")
-			parked()
+			ts.waitParked(t, 1)
 			c.cmd(331, "USER %s", testUser)
 			c.cmd(230, "PASS %s", testPass)
 			if msg := c.cmd(211, "STAT"); !strings.Contains(msg, "Control channel TLS: true") {
 				t.Errorf("STAT after REIN: %q", msg)
 			}
-			parked()
+			ts.waitParked(t, 1)
 			c.cmd(503, "AUTH TLS")
 			c.cmd(534, "CCC")
-			parked()
+			ts.waitParked(t, 1)
 			c.cmd(200, "NOOP")
 			writeRecord(c, "NOOP\r\nPWD\r\nQUIT\r\nNOOP\r\n", 5*time.Second)
 			for _, want := range []int{200, 257, 221} {

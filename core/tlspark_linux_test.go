@@ -113,13 +113,13 @@ func TestTLSSessionsPark(t *testing.T) {
 			implicit := serveImplicit(t, ts)
 			ccfg := clientTLS(t, cfg, v)
 			ts.dial(t).cmd(200, "NOOP") // the poller's own goroutine is running
-			waitFor(t, func() bool { return ts.parkedCount() == 1 })
+			ts.waitParked(t, 1)
 			before := runtime.NumGoroutine()
 			conns := make([]*ftpConn, 0, 2*n)
 			for range n {
 				conns = append(conns, loginTLS(t, ts, ccfg, "P"), dialImplicit(t, implicit, ccfg))
 			}
-			waitFor(t, func() bool { return ts.parkedCount() == 2*n+1 })
+			ts.waitParked(t, 2*n+1)
 			if g := runtime.NumGoroutine(); g > before+5 {
 				t.Errorf("%d goroutines for %d idle TLS sessions, %d before", g, 2*n, before)
 			}
@@ -130,7 +130,7 @@ func TestTLSSessionsPark(t *testing.T) {
 						t.Fatalf("round %d, session %d: PWD %q", round, i, msg)
 					}
 				}
-				waitFor(t, func() bool { return ts.parkedCount() == 2*n+1 })
+				ts.waitParked(t, 2*n+1)
 			}
 		})
 	}
@@ -159,15 +159,14 @@ func TestTLSParkedRecords(t *testing.T) {
 
 // parkedRecords sends c's lines in the ways TestTLSParkedRecords lists.
 func parkedRecords(t *testing.T, ts *testServer, c *ftpConn, cc *clientConn) {
-	parked := func() { waitFor(t, func() bool { return ts.parkedCount() == 1 }) }
 	expect := func(codes ...int) {
 		t.Helper()
 		for _, want := range codes {
 			c.expect(want)
 		}
-		parked()
+		ts.waitParked(t, 1)
 	}
-	parked()
+	ts.waitParked(t, 1)
 	writeRecord(c, "NOOP\r\nPWD\r\nSYST\r\n", 5*time.Second)
 	expect(200, 257, 215)
 
@@ -209,7 +208,7 @@ func parkedRecords(t *testing.T, ts *testServer, c *ftpConn, cc *clientConn) {
 		c.expect([]int{200, 501}[i%2])
 	}
 	expect(257)
-	parked()
+	ts.waitParked(t, 1)
 	c.cmd(221, "QUIT")
 	c.expectClosed()
 }
@@ -221,7 +220,7 @@ func TestTLSParkedEnds(t *testing.T) {
 	ccfg := clientTLS(t, cfg, tls.VersionTLS13)
 
 	c := loginTLS(t, ts, ccfg, "")
-	waitFor(t, func() bool { return ts.parkedCount() == 1 })
+	ts.waitParked(t, 1)
 	if err := c.NC.(*tls.Conn).CloseWrite(); err != nil {
 		t.Fatal(err)
 	}
@@ -229,12 +228,12 @@ func TestTLSParkedEnds(t *testing.T) {
 	waitFor(t, func() bool { return ts.sessionCount() == 0 })
 
 	c = loginTLS(t, ts, ccfg, "")
-	waitFor(t, func() bool { return ts.parkedCount() == 1 })
+	ts.waitParked(t, 1)
 	c.Close()
 	waitFor(t, func() bool { return ts.sessionCount() == 0 && ts.parkedCount() == 0 })
 
 	c = loginTLS(t, ts, ccfg, "")
-	waitFor(t, func() bool { return ts.parkedCount() == 1 })
+	ts.waitParked(t, 1)
 	if msg := c.expect(421); !strings.Contains(msg, "Timeout") {
 		t.Errorf("421 text %q", msg)
 	}
@@ -258,10 +257,9 @@ func TestTLSParkedTransfers(t *testing.T) {
 	ts, cfg := startTLSServer(t)
 	ccfg := clientTLS(t, cfg, tls.VersionTLS13)
 	c := loginTLS(t, ts, ccfg, "P")
-	parked := func() { waitFor(t, func() bool { return ts.parkedCount() == 1 }) }
 	data := binaryData(300 << 10)
 	for round := range 2 {
-		parked()
+		ts.waitParked(t, 1)
 		name := fmt.Sprintf("f%d", round)
 		dc := pasvTLS(c, ccfg)
 		c.cmd(150, "STOR %s", name)
@@ -271,7 +269,7 @@ func TestTLSParkedTransfers(t *testing.T) {
 		dc.Close()
 		c.expect(226)
 
-		parked()
+		ts.waitParked(t, 1)
 		dc = pasvTLS(c, ccfg)
 		c.cmd(150, "RETR %s", name)
 		if b, err := io.ReadAll(dc); err != nil || string(b) != data {
@@ -279,7 +277,7 @@ func TestTLSParkedTransfers(t *testing.T) {
 		}
 		c.expect(226)
 
-		parked()
+		ts.waitParked(t, 1)
 		dc = pasvTLS(c, ccfg)
 		c.cmd(150, "NLST")
 		b, err := io.ReadAll(dc)
@@ -288,7 +286,13 @@ func TestTLSParkedTransfers(t *testing.T) {
 		}
 		c.expect(226)
 	}
-	parked()
+	ts.waitParked(t, 1)
+}
+
+// waitParked waits until n sessions are parked in the idle poller.
+func (ts *testServer) waitParked(t *testing.T, n int) {
+	t.Helper()
+	waitFor(t, func() bool { return ts.parkedCount() == n })
 }
 
 // inSocket is how many bytes wait unread in conn's socket.
