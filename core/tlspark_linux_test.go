@@ -208,7 +208,6 @@ func parkedRecords(t *testing.T, ts *testServer, c *ftpConn, cc *clientConn) {
 		c.expect([]int{200, 501}[i%2])
 	}
 	expect(257)
-	ts.waitParked(t, 1)
 	c.cmd(221, "QUIT")
 	c.expectClosed()
 }
