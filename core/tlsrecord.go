@@ -33,7 +33,7 @@ const recordHeaderLen = 5
 // when the session parks (see Session.nothingBuffered):
 //   - input, the plaintext of the last application-data record: Read copies
 //     min(len(b), what is left) of it, so a Read that returned fewer bytes
-//     than asked left it empty (lines.short);
+//     than asked left it empty (tlsLines sets short);
 //   - hand, handshake messages: after the handshake only post-handshake
 //     messages (a TLS 1.3 KeyUpdate or NewSessionTicket, a TLS 1.2
 //     HelloRequest or ClientHello) land there, and Read handles them all, or
@@ -53,7 +53,7 @@ type recordConn struct {
 	left     int32       // bytes of the current record's body still to come
 	hdrRead  uint8       // bytes of the current header read so far
 	length   uint16      // the body length, as the header is read
-	short    bool        // the last plaintext Read returned less than asked (see lines)
+	short    bool        // the last plaintext Read returned less than asked (see tlsLines)
 	closing  atomic.Bool // the session is ending: the close_notify keeps crypto/tls's deadline
 }
 
