@@ -291,7 +291,7 @@ func TestSlowSteadyReaderNotStalled(t *testing.T) {
 	s := newDataTestSession(&Server{})
 	data := strings.Repeat("x", 1<<20) // in 64 KiB pieces, 10 ms apart
 	conn := &slowConn{}
-	n, err := s.copyLoop(conn, pieceReader{strings.NewReader(data)}, conn, false)
+	n, err := s.copyLoop(conn, pieceReader{strings.NewReader(data)}, conn, false, make([]byte, copyBufSize))
 	if err != nil || n != int64(len(data)) || conn.n != len(data) {
 		t.Fatalf("download: %d bytes, %v", n, err)
 	}

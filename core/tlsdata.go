@@ -3,10 +3,8 @@ package core
 import (
 	"bufio"
 	"crypto/tls"
-	"errors"
 	"io"
 	"net"
-	"os"
 	"sync"
 )
 
@@ -15,7 +13,7 @@ import (
 // buffer, written to the socket at once: crypto/tls writes each record of
 // at most 16 KiB by a system call of its own, and on loopback those calls
 // cost more than the encryption (README, "Downloads over TLS").
-const tlsChunk = 256 << 10
+const tlsChunk = sendChunkMin // sendChunks' chunk when it does not grow
 
 // tlsGatherSize holds tlsChunk's records: 16 KiB of payload each plus at
 // most 29 bytes of header, tag and padding (TLS 1.2 AES-GCM), with room to
@@ -108,29 +106,17 @@ func (g *gatherConn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// flush writes what gathered. A write cut by the stall deadline after it
-// moved bytes goes on under a new one, as sendAll's.
+// flush writes what gathered (writeSteady).
 func (g *gatherConn) flush(stall *stallClock) error {
 	b := *g.buf
-	defer func() { *g.buf = b[:0] }()
-	for off := 0; off < len(b); {
-		n, err := g.Conn.Write(b[off:])
-		off += n
-		if n > 0 && stall != nil {
-			stall.moved()
-		}
-		if err != nil && (n == 0 || !errors.Is(err, os.ErrDeadlineExceeded)) {
-			return err
-		}
-	}
-	return nil
+	_, err := writeSteady(g.Conn, b, stall)
+	*g.buf = b[:0]
+	return err
 }
 
 // tlsSendLoop copies a file to a TLS data connection, tlsChunk at a time,
-// each chunk's records in one write; it counts each chunk once it is out.
+// each chunk's records in one write (sendChunks).
 func (s *Session) tlsSendLoop(d *tlsData, src io.Reader) (int64, error) {
-	bp := sendBufs.Get().(*[]byte)
-	defer sendBufs.Put(bp)
 	gp := gatherBufs.Get().(*[]byte)
 	if !d.g.startGather(gp) {
 		gatherBufs.Put(gp)
@@ -141,35 +127,21 @@ func (s *Session) tlsSendLoop(d *tlsData, src io.Reader) (int64, error) {
 		*gp = (*gp)[:0]
 		gatherBufs.Put(gp)
 	}()
-	buf := (*bp)[:tlsChunk]
 	stall := s.newStallClock(d)
-	var n int64
-	for {
-		nr, rerr := src.Read(buf)
-		if nr > 0 {
-			_, werr := d.Conn.Write(buf[:nr])
-			if werr == nil {
-				werr = d.g.flush(&stall)
-			}
-			if werr != nil {
-				return n, &copyError{local: false, err: werr}
-			}
-			n += int64(nr)
-			s.data.bytes.Add(int64(nr))
+	return s.sendChunks(src, false, func(p []byte) (int, error) {
+		if _, err := d.Conn.Write(p); err != nil {
+			return 0, err
 		}
-		if rerr == io.EOF {
-			return n, nil
+		if err := d.g.flush(&stall); err != nil {
+			return 0, err
 		}
-		if rerr != nil {
-			return n, &copyError{local: true, err: rerr}
-		}
-	}
+		return len(p), nil
+	})
 }
 
-// tlsRecvLoop copies a TLS data connection into dst: it gathers what the
-// client sent up to tlsChunk, or less when nothing more has come, and
-// writes that to dst at once (crypto/tls returns a record, 16 KiB at most,
-// per Read).
+// tlsRecvLoop copies a TLS data connection into dst through copyLoop, over
+// a tlsChunk buffer and a tlsFiller: the file is written with up to
+// tlsChunk at a time instead of a record's 16 KiB.
 func (s *Session) tlsRecvLoop(dst io.Writer, d *tlsData) (int64, error) {
 	r := tlsReaders.Get().(*bufio.Reader)
 	r.Reset(d.g.Conn)
@@ -184,39 +156,23 @@ func (s *Session) tlsRecvLoop(dst io.Writer, d *tlsData) (int64, error) {
 	}()
 	bp := sendBufs.Get().(*[]byte)
 	defer sendBufs.Put(bp)
-	buf := (*bp)[:tlsChunk]
-	stall := s.newStallClock(d)
-	var n int64
-	for {
-		nr, rerr := s.tlsFill(d, buf)
-		if nr > 0 {
-			stall.moved()
-			nw, werr := s.writeCounted(dst, buf[:nr])
-			n += int64(nw)
-			if werr != nil {
-				return n, &copyError{local: true, err: werr}
-			}
-		}
-		if rerr == io.EOF {
-			return n, nil
-		}
-		if rerr != nil {
-			return n, &copyError{local: false, err: rerr}
-		}
-	}
+	return s.copyLoop(dst, tlsFiller{d}, d, true, (*bp)[:tlsChunk])
 }
 
-// tlsFill reads d into buf until it is full or the bytes already come from
-// the socket are used up: only its first Read may wait for the client.
-func (s *Session) tlsFill(d *tlsData, buf []byte) (int, error) {
+// tlsFiller reads a TLS data connection whose gatherConn reads through r:
+// a Read fills b until it is full or the bytes already come from the
+// socket are used up, so only its first read may wait for the client.
+type tlsFiller struct{ d *tlsData }
+
+func (f tlsFiller) Read(b []byte) (int, error) {
 	n := 0
-	for n < len(buf) {
-		m, err := d.Conn.Read(buf[n:])
+	for n < len(b) {
+		m, err := f.d.Conn.Read(b[n:])
 		n += m
 		if err != nil {
 			return n, err
 		}
-		if d.g.r.Buffered() == 0 {
+		if f.d.g.r.Buffered() == 0 {
 			break
 		}
 	}

@@ -161,7 +161,7 @@ func TestTLSUploadDoesNotWaitForChunk(t *testing.T) {
 	buf := make([]byte, tlsChunk)
 	var got []byte
 	for len(got) < len(sent) {
-		n, err := s.tlsFill(d, buf)
+		n, err := tlsFiller{d}.Read(buf)
 		got = append(got, buf[:n]...)
 		if err != nil {
 			t.Fatalf("after %d of %d bytes: %v", len(got), len(sent), err)
@@ -171,7 +171,7 @@ func TestTLSUploadDoesNotWaitForChunk(t *testing.T) {
 		t.Fatalf("got %d bytes, not the %d sent", len(got), len(sent))
 	}
 	c.Close()
-	if n, err := s.tlsFill(d, buf); n != 0 || err == nil {
+	if n, err := (tlsFiller{d}).Read(buf); n != 0 || err == nil {
 		t.Fatalf("after the client closed: %d bytes, %v", n, err)
 	}
 }

@@ -105,7 +105,9 @@ func (s *Session) copyData(dst io.Writer, src io.Reader, conn net.Conn, netToLoc
 	case *tlsData:
 		return s.tlsSendLoop(c, src)
 	}
-	return s.copyLoop(dst, src, conn, netToLocal)
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	return s.copyLoop(dst, src, conn, netToLocal, *bp)
 }
 
 // detachUploads lets tests run recvLoop through the poller, as where
@@ -235,12 +237,9 @@ func pollRead(conn *net.TCPConn, b []byte) (int, error) {
 	return n, err
 }
 
-// copyLoop is the read/write loop over a pooled 32 KiB buffer; it counts
-// every write, so STAT is exact.
-func (s *Session) copyLoop(dst io.Writer, src io.Reader, conn net.Conn, netToLocal bool) (int64, error) {
-	bp := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(bp)
-	buf := *bp
+// copyLoop is the read/write loop over buf; it counts every write, so
+// STAT is exact.
+func (s *Session) copyLoop(dst io.Writer, src io.Reader, conn net.Conn, netToLocal bool, buf []byte) (int64, error) {
 	var n int64
 	stall := s.newStallClock(conn)
 	for {

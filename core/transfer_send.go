@@ -16,24 +16,33 @@ var bigSendBufs atomic.Int64
 var maxBigSend int64 = maxBigSendBufs
 
 // sendLoop copies a file to a plain data connection, in chunks that grow
-// while the client takes them quickly (see sendChunkMin); it counts every
-// write, so STAT is exact.
-func (s *Session) sendLoop(conn *net.TCPConn, src io.Reader) (int64, error) {
+// while the client takes them quickly (see sendChunkMin).
+func (s *Session) sendLoop(conn net.Conn, src io.Reader) (int64, error) {
+	stall := s.newStallClock(conn)
+	return s.sendChunks(src, true, func(p []byte) (int, error) { return writeSteady(conn, p, &stall) })
+}
+
+// sendChunks reads src a chunk at a time and hands each chunk to write,
+// which sends it whole or fails; it counts each chunk sent, so STAT is
+// exact. With grow the chunk follows the client (nextSendChunk) once the
+// first sendChunkMax bytes are out, so a small file never takes a big
+// buffer; without, it stays at sendChunkMin.
+func (s *Session) sendChunks(src io.Reader, grow bool, write func([]byte) (int, error)) (int64, error) {
 	var b sendBuffer
 	defer b.release()
-	stall := s.newStallClock(conn)
 	var n int64
 	for {
 		p := b.next()
 		nr, rerr := src.Read(p)
 		if nr > 0 {
 			start := time.Now()
-			nw, werr := s.sendAll(conn, p[:nr], &stall)
+			nw, werr := write(p[:nr])
 			n += int64(nw)
+			s.data.bytes.Add(int64(nw))
 			if werr != nil {
 				return n, &copyError{local: false, err: werr}
 			}
-			if n >= sendChunkMax { // a small file never takes a big buffer
+			if grow && n >= sendChunkMax {
 				b.chunk = nextSendChunk(b.chunk, nr, time.Since(start))
 			}
 		}
@@ -46,17 +55,17 @@ func (s *Session) sendLoop(conn *net.TCPConn, src io.Reader) (int64, error) {
 	}
 }
 
-// sendAll writes p whole to conn. A write cut by the stall deadline after
-// it moved some bytes goes on with the rest under a new deadline: the
+// writeSteady writes p whole to conn. A write cut by the stall deadline
+// after it moved some bytes goes on with the rest under a new deadline: the
 // client is slow, not stalled (one write of a large chunk may take longer
-// than dataStallTimeout for a client that reads steadily).
-func (s *Session) sendAll(conn net.Conn, p []byte, stall *stallClock) (int, error) {
+// than dataStallTimeout for a client that reads steadily). stall may be
+// nil: no deadline is renewed.
+func writeSteady(conn net.Conn, p []byte, stall *stallClock) (int, error) {
 	var n int
 	for {
 		nw, err := conn.Write(p[n:])
 		n += nw
-		s.data.bytes.Add(int64(nw))
-		if nw > 0 {
+		if nw > 0 && stall != nil {
 			stall.moved()
 		}
 		if err == nil || nw == 0 || !errors.Is(err, os.ErrDeadlineExceeded) {

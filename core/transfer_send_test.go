@@ -3,6 +3,8 @@ package core
 import (
 	"bytes"
 	"net"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,11 +62,10 @@ func TestSendBufferBound(t *testing.T) {
 
 // A write the stall deadline cuts after it moved bytes goes on: the client
 // is slow, not stalled.
-func TestSendAllSlowClient(t *testing.T) {
+func TestSendLoopSlowClient(t *testing.T) {
 	dc := &deadlineOnce{}
 	s := newDataTestSession(nil)
-	stall := s.newStallClock(dc)
-	n, err := s.sendAll(dc, []byte("0123456789abcdef"), &stall)
+	n, err := s.sendLoop(dc, strings.NewReader("0123456789abcdef"))
 	if err != nil || n != 16 || dc.got.String() != "0123456789abcdef" {
 		t.Fatalf("sent %d bytes, %q: %v", n, dc.got.String(), err)
 	}
@@ -76,7 +77,7 @@ func TestSendAllSlowClient(t *testing.T) {
 // A client that reads a download steadily but more slowly than one large
 // write takes is not taken for a stalled one (the stall timeout bounds a
 // pause), and gets every byte in order. (Whether a write is cut depends on
-// the machine's pace; TestSendAllSlowClient checks that case alone.)
+// the machine's pace; TestSendLoopSlowClient checks that case alone.)
 func TestSendLoopSlowSteadyReader(t *testing.T) {
 	old := dataStallTimeout
 	dataStallTimeout = time.Second
@@ -127,5 +128,44 @@ func TestSendLoopSlowSteadyReader(t *testing.T) {
 	}
 	if b := <-got; !bytes.Equal(b, data) {
 		t.Fatalf("client got %d bytes, not the %d sent", len(b), len(data))
+	}
+}
+
+// recordWrites is a client that takes every write at once, keeping the
+// size of each.
+type recordWrites struct {
+	net.Conn
+	sizes []int
+}
+
+func (r *recordWrites) Write(p []byte) (int, error) {
+	r.sizes = append(r.sizes, len(p))
+	return len(p), nil
+}
+
+func (r *recordWrites) SetDeadline(time.Time) error { return nil }
+
+// sendLoop writes the first 4 MiB in 256 KiB chunks, then, for a client
+// that takes them at once, doubles them up to 4 MiB.
+func TestSendLoopGrowsForQuickClient(t *testing.T) {
+	s := newDataTestSession(nil)
+	w := &recordWrites{}
+	data := make([]byte, 24<<20)
+	n, err := s.sendLoop(w, bytes.NewReader(data))
+	if err != nil || n != int64(len(data)) {
+		t.Fatalf("sent %d bytes: %v", n, err)
+	}
+	var want []int
+	for range sendChunkMax / sendChunkMin {
+		want = append(want, sendChunkMin)
+	}
+	want = append(want, 2*sendChunkMin, 4*sendChunkMin, 8*sendChunkMin, sendChunkMax)
+	if len(w.sizes) < len(want) || !slices.Equal(w.sizes[:len(want)], want) {
+		t.Fatalf("write sizes %v, want %v then 4 MiB", w.sizes, want)
+	}
+	for _, n := range w.sizes[len(want) : len(w.sizes)-1] { // the last is what was left
+		if n != sendChunkMax {
+			t.Fatalf("write sizes %v: after growing, %d", w.sizes, n)
+		}
 	}
 }
