@@ -286,10 +286,12 @@ func (p pieceReader) Read(b []byte) (int, error) { return p.r.Read(b[:min(len(b)
 // the stall timeout).
 func TestSlowSteadyReaderNotStalled(t *testing.T) {
 	old := dataStallTimeout
-	dataStallTimeout = 100 * time.Millisecond
+	// 64 writes 10 ms apart take longer than the stall timeout, each far
+	// less (a loaded machine stretches a 10 ms sleep, not to 300 ms).
+	dataStallTimeout = 400 * time.Millisecond
 	t.Cleanup(func() { dataStallTimeout = old })
 	s := newDataTestSession(&Server{})
-	data := strings.Repeat("x", 1<<20) // in 64 KiB pieces, 10 ms apart
+	data := strings.Repeat("x", 2<<20) // in 32 KiB pieces (copyBufSize), 10 ms apart
 	conn := &slowConn{}
 	n, err := s.copyLoop(conn, pieceReader{strings.NewReader(data)}, conn, false, make([]byte, copyBufSize))
 	if err != nil || n != int64(len(data)) || conn.n != len(data) {
@@ -297,7 +299,7 @@ func TestSlowSteadyReaderNotStalled(t *testing.T) {
 	}
 	conn = &slowConn{}
 	w := &countWriter{w: conn, n: &s.data.bytes, stall: s.newStallClock(conn)}
-	for range 16 {
+	for range 64 {
 		if _, err := w.Write([]byte(data[:64<<10])); err != nil {
 			t.Fatalf("listing: %v after %d bytes", err, conn.n)
 		}
