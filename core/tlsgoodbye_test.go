@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/textproto"
 	"testing"
-	"time"
 
 	"github.com/luaftpd/luaftpd/core/ftptest"
 )
@@ -42,16 +41,9 @@ func recordTypes(b []byte) []byte {
 // with a bare FIN (TLS 1.2, where an alert record shows as one).
 func TestTLSQuitSendsCloseNotify(t *testing.T) {
 	ts, cfg := startTLSServer(t)
-	nc, err := net.Dial("tcp", ts.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(10 * time.Second))
-	c := &ftpConn{&ftptest.Conn{Conn: textproto.NewConn(nc), T: t, NC: nc}}
-	c.expect(220)
+	c := ts.dial(t)
 	c.cmd(234, "AUTH TLS")
-	tap := &tapConn{Conn: nc}
+	tap := &tapConn{Conn: c.NC}
 	tc := tls.Client(tap, clientTLS(t, cfg, tls.VersionTLS12))
 	if err := tc.Handshake(); err != nil {
 		t.Fatal(err)
