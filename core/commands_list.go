@@ -282,6 +282,12 @@ func (s *Session) dots(ctx context.Context, dir string, self fs.FileInfo) []fs.F
 			parent = pfi
 		}
 	}
+	return dotEntries(self, parent)
+}
+
+// dotEntries are "." and ".." of a folder described by self, whose parent
+// is described by parent.
+func dotEntries(self, parent fs.FileInfo) []fs.FileInfo {
 	return []fs.FileInfo{namedInfo{self, "."}, namedInfo{parent, ".."}}
 }
 

@@ -139,7 +139,7 @@ func (t *lsTree) open(p string, self, parent fs.FileInfo, depth int) (*listing, 
 		l.keep = hideDots(nil)
 	}
 	if t.f.all {
-		l.head = []fs.FileInfo{namedInfo{self, "."}, namedInfo{parent, ".."}}
+		l.head = dotEntries(self, parent)
 	}
 	return l, nil
 }
