@@ -415,10 +415,11 @@ func TestRANGOverTLS(t *testing.T) {
 		t.Fatalf("ranged TLS RETR sent %d bytes, want %d", len(got), 700001-1000)
 	}
 	up := strings.Repeat("u", 700001-1000)
+	part := strings.Repeat("p", 10) // other bytes than up's, so that the file shows they were written
 	for _, tc := range []struct {
 		send string
 		code int
-	}{{up, 226}, {up + "extra", 552}, {up[:10], 426}} {
+	}{{up, 226}, {up + "extra", 552}, {part, 426}} {
 		c.cmd(350, "RANG 1000 700000")
 		dc = pasvTLS(c, ccfg)
 		c.cmd(150, "STOR f")
@@ -428,7 +429,7 @@ func TestRANGOverTLS(t *testing.T) {
 		dc.Close()
 		c.expect(tc.code)
 	}
-	want := data[:1000] + up[:10] + up[10:] + data[700001:]
+	want := data[:1000] + part + up[10:] + data[700001:]
 	if got := getFile(t, ts.Mem, "/f"); got != want {
 		t.Fatalf("ranged TLS STORs left %d bytes, not the %d expected", len(got), len(want))
 	}
